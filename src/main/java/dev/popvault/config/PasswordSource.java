@@ -1,0 +1,264 @@
+package dev.popvault.config;
+
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Supplies a password without it ever passing through argv: a file, a command's first output line, an
+ * environment variable, or a prompt on the terminal. The returned array belongs to the caller, who should wipe it
+ * after use. Error messages never contain the secret.
+ */
+public sealed interface PasswordSource {
+  /** Names the environment variable read when no other source is given. */
+  String ENV_VAR = "POPVAULT_PASSWORD";
+
+  /** Returns the password (without a trailing line break). */
+  char[] read() throws ConfigException;
+
+  /** Describes the source for logs ("file /x", "command pass", ...), never the secret. */
+  String describe();
+
+  /**
+   * Picks the source the user asked for: file, then command, then {@code POPVAULT_PASSWORD}, then the terminal.
+   *
+   * @throws ConfigException when both a file and a command are given, or no source is usable
+   */
+  static PasswordSource choose(
+      Path file, String command, Duration commandTimeout, Map<String, String> env, Console console)
+      throws ConfigException {
+    if (file != null && command != null) {
+      throw new ConfigException("give either --password-file or --password-command, not both");
+    }
+    if (file != null) {
+      return new FromFile(file);
+    }
+    if (command != null) {
+      return new FromCommand(command, commandTimeout);
+    }
+    if (env.get(ENV_VAR) != null) {
+      return new FromEnvironment(env.get(ENV_VAR).toCharArray());
+    }
+    if (console != null) {
+      return new FromPrompt(console);
+    }
+    throw new ConfigException(
+        "no password source: use --password-file FILE, --password-command CMD, "
+            + ENV_VAR
+            + ", or run on a terminal to be prompted");
+  }
+
+  /** Reads the first line of a file. */
+  record FromFile(Path file) implements PasswordSource {
+    @Override
+    public char[] read() throws ConfigException {
+      try (InputStream in = Files.newInputStream(file)) {
+        return firstLine(in.readNBytes(64 * 1024), "password file " + file);
+      } catch (IOException e) {
+        throw new ConfigException("cannot read password file " + file + ": " + e.getClass().getSimpleName());
+      }
+    }
+
+    @Override
+    public String describe() {
+      return "file " + file;
+    }
+  }
+
+  /**
+   * Runs a command without a shell (words split on blanks, single and double quotes group words) and takes the
+   * first line of its standard output. Its standard error is passed through on failure only.
+   */
+  record FromCommand(String command, Duration timeout) implements PasswordSource {
+    @Override
+    public char[] read() throws ConfigException {
+      List<String> words = splitWords(command);
+      if (words.isEmpty()) {
+        throw new ConfigException("password command is empty");
+      }
+      Process process;
+      try {
+        process =
+            new ProcessBuilder(words).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+      } catch (IOException e) {
+        throw new ConfigException("cannot run password command '" + words.get(0) + "': " + e.getMessage());
+      }
+      try {
+        process.getOutputStream().close();
+        // Read both pipes off-thread so that a hanging command still hits the timeout.
+        CompletableFuture<byte[]> out = drain(process.getInputStream(), 64 * 1024);
+        CompletableFuture<byte[]> err = drain(process.getErrorStream(), 4 * 1024);
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly();
+          throw new ConfigException(
+              "password command '" + words.get(0) + "' did not finish within " + timeout.toSeconds() + " s");
+        }
+        if (process.exitValue() != 0) {
+          String why = new String(err.join(), StandardCharsets.UTF_8).strip().replaceAll("[\\p{Cntrl}]+", " ");
+          throw new ConfigException(
+              "password command '"
+                  + words.get(0)
+                  + "' failed (exit "
+                  + process.exitValue()
+                  + ")"
+                  + (why.isEmpty() ? "" : ": " + why));
+        }
+        return firstLine(out.join(), "output of password command '" + words.get(0) + "'");
+      } catch (IOException e) {
+        throw new ConfigException("password command '" + words.get(0) + "' failed: " + e.getMessage());
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+        throw new ConfigException("interrupted while running the password command");
+      }
+    }
+
+    @Override
+    public String describe() {
+      return "command " + splitWordsOrEmpty(command);
+    }
+
+    private static String splitWordsOrEmpty(String command) {
+      try {
+        List<String> words = splitWords(command);
+        return words.isEmpty() ? "" : words.get(0);
+      } catch (ConfigException e) {
+        return "";
+      }
+    }
+  }
+
+  /** Uses the value of {@code POPVAULT_PASSWORD}. */
+  record FromEnvironment(char[] value) implements PasswordSource {
+    @Override
+    public char[] read() {
+      return value.clone();
+    }
+
+    @Override
+    public String describe() {
+      return "environment " + ENV_VAR;
+    }
+
+    @Override
+    public String toString() {
+      return "FromEnvironment[****]";
+    }
+  }
+
+  /** Asks on the controlling terminal, without echo. */
+  record FromPrompt(Console console) implements PasswordSource {
+    @Override
+    public char[] read() throws ConfigException {
+      char[] password = console.readPassword("Password: ");
+      if (password == null) {
+        throw new ConfigException("no password entered");
+      }
+      return password;
+    }
+
+    @Override
+    public String describe() {
+      return "terminal prompt";
+    }
+  }
+
+  /** Splits a command line into words: blanks separate, quotes group, backslash escapes outside single quotes. */
+  static List<String> splitWords(String line) throws ConfigException {
+    List<String> words = new ArrayList<>();
+    StringBuilder word = new StringBuilder();
+    boolean inWord = false;
+    char quote = 0;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quote == '\'') {
+        if (c == '\'') {
+          quote = 0;
+        } else {
+          word.append(c);
+        }
+      } else if (c == '\\' && i + 1 < line.length()) {
+        word.append(line.charAt(++i));
+        inWord = true;
+      } else if (quote == '"') {
+        if (c == '"') {
+          quote = 0;
+        } else {
+          word.append(c);
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+        inWord = true;
+      } else if (Character.isWhitespace(c)) {
+        if (inWord) {
+          words.add(word.toString());
+          word.setLength(0);
+          inWord = false;
+        }
+      } else {
+        word.append(c);
+        inWord = true;
+      }
+    }
+    if (quote != 0) {
+      throw new ConfigException("password command has an unclosed quote");
+    }
+    if (inWord) {
+      words.add(word.toString());
+    }
+    return words;
+  }
+
+  /** Decodes the first line (UTF-8) of raw bytes and wipes the raw bytes. */
+  private static char[] firstLine(byte[] raw, String what) throws ConfigException {
+    try {
+      int end = 0;
+      while (end < raw.length && raw[end] != '\n' && raw[end] != '\r') {
+        end++;
+      }
+      if (end == 0) {
+        throw new ConfigException(what + " is empty");
+      }
+      CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(raw, 0, end));
+      char[] password = new char[chars.remaining()];
+      chars.get(password);
+      Arrays.fill(chars.array(), '\0');
+      return password;
+    } finally {
+      Arrays.fill(raw, (byte) 0);
+    }
+  }
+
+  /** Reads at most {@code limit} bytes of a stream on a daemon thread, discarding the rest. */
+  private static CompletableFuture<byte[]> drain(InputStream in, int limit) {
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (in) {
+                byte[] kept = in.readNBytes(limit);
+                in.transferTo(OutputStream.nullOutputStream());
+                result.complete(kept);
+              } catch (IOException e) {
+                result.complete(new byte[0]);
+              }
+            },
+            "password-command-reader");
+    reader.setDaemon(true);
+    reader.start();
+    return result;
+  }
+}

@@ -1,0 +1,389 @@
+package dev.popvault.core;
+
+import dev.popvault.archive.ArchiveFile;
+import dev.popvault.archive.ArchiveLayout;
+import dev.popvault.archive.Codec;
+import dev.popvault.archive.EncodedMessage;
+import dev.popvault.archive.Frame;
+import dev.popvault.archive.FrameWriter;
+import dev.popvault.ledger.ArchiveFileRow;
+import dev.popvault.ledger.ArchivedKey;
+import dev.popvault.ledger.Ledger;
+import dev.popvault.ledger.NewMessage;
+import dev.popvault.ledger.RunOutcome;
+import dev.popvault.mime.HeaderCapture;
+import dev.popvault.mime.HeaderSummary;
+import dev.popvault.pop3.ListEntry;
+import dev.popvault.pop3.Pop3Client;
+import dev.popvault.pop3.Pop3Exception;
+import dev.popvault.pop3.Pop3Log;
+import dev.popvault.pop3.UidlEntry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Runs the main job for one account: lock → recover → connect → UIDL/LIST → plan → RETR → verify → commit → DELE
+ * → QUIT. The ordering invariants of docs/design.md hold on every path:
+ *
+ * <ul>
+ *   <li>M1: a frame is forced and re-read ({@link FrameWriter#finishAndVerify()}) before its ledger rows commit;
+ *   <li>M2: DELE is sent only for (UIDL, size) pairs the ledger holds;
+ *   <li>M3: bytes past a file's committed length are cut before anything is appended;
+ *   <li>M4: on any failure the open frame is cut back ({@link FrameWriter#abort()}); committed frames stay;
+ *   <li>M5: the plan comes from the ledger alone, never from scanning archives;
+ *   <li>M6: the password lives in a char array that is wiped after login and is never logged.
+ * </ul>
+ */
+public final class ArchiveRun {
+  private final ArchiveSettings settings;
+  private final Clock clock;
+  private final Pop3Log log;
+  private final StopRequest stop;
+  private final Consumer<String> notices;
+
+  /**
+   * Prepares a run.
+   *
+   * @param notices receives one-line notices for the user (e.g. a torn tail that was cut)
+   */
+  public ArchiveRun(
+      ArchiveSettings settings, Clock clock, Pop3Log log, StopRequest stop, Consumer<String> notices) {
+    this.settings = settings;
+    this.clock = clock;
+    this.log = log;
+    this.stop = stop;
+    this.notices = notices;
+  }
+
+  /**
+   * Executes the run.
+   *
+   * @throws PopvaultException for every failure the user can act on; anything else is a bug
+   */
+  public RunReport execute() {
+    long startNanos = System.nanoTime();
+    String dirName = ArchiveLayout.safeDirName(settings.accountName());
+    Path lockDir = settings.ledgerFile().toAbsolutePath().getParent().resolve("locks");
+    try (AccountLock lock = AccountLock.acquire(lockDir, dirName, settings.accountName());
+        Ledger ledger = Ledger.open(settings.ledgerFile())) {
+      long accountId =
+          ledger.account(
+              settings.accountName(), settings.server().host(), settings.server().port(), settings.user());
+      long runId = ledger.beginRun(accountId, clock.instant());
+      Counters counters = new Counters();
+      List<String> notes = new ArrayList<>();
+      try {
+        recover(ledger, accountId, notes);
+        transfer(ledger, accountId, runId, dirName, counters);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+        if (stop.requested()) {
+          throw new PopvaultException(
+              stop.exitCode(),
+              "stopped by "
+                  + stop.signalName()
+                  + " after archiving "
+                  + counters.newCount
+                  + " messages; nothing was deleted");
+        }
+        ledger.endRun(runId, counters.outcome(clock.instant(), "ok", ExitCode.OK, null));
+        return new RunReport(
+            settings.accountName(),
+            counters.newCount,
+            counters.skippedCount,
+            counters.deletedCount,
+            counters.bytes,
+            elapsed,
+            notes);
+      } catch (RuntimeException | Error | IOException e) {
+        PopvaultException known = Failures.translate(e);
+        String outcome = stop.requested() ? "interrupted" : "failed";
+        int code = known == null ? ExitCode.SOFTWARE : known.exitCode();
+        String message = known == null ? e.getClass().getName() : known.getMessage();
+        try {
+          ledger.endRun(runId, counters.outcome(clock.instant(), outcome, code, message));
+        } catch (IOException | RuntimeException secondary) {
+          e.addSuppressed(secondary);
+        }
+        throw e;
+      }
+    } catch (IOException e) {
+      PopvaultException known = Failures.translate(e);
+      throw known != null ? known : new PopvaultException(ExitCode.IO_ERROR, e.toString(), e);
+    } catch (RuntimeException e) {
+      PopvaultException known = Failures.translate(e);
+      throw known != null ? known : e;
+    }
+  }
+
+  /** M3: cuts the torn tails that an interrupted run left past each file's committed length. */
+  private void recover(Ledger ledger, long accountId, List<String> notes) throws IOException {
+    for (ArchiveFileRow row : ledger.archiveFiles(accountId)) {
+      Path path = settings.archiveDir().resolve(row.relativePath());
+      if (!Files.exists(path) || Files.size(path) <= row.committedLength()) {
+        continue;
+      }
+      try (ArchiveFile file =
+          ArchiveFile.openForAppend(
+              path, Codec.parse(row.codec()), row.committedLength())) {
+        String note =
+            "cut "
+                + file.truncatedBytes()
+                + " bytes of an interrupted run from "
+                + path
+                + " (they were never committed)";
+        notes.add(note);
+        notices.accept(note);
+      }
+    }
+  }
+
+  private void transfer(Ledger ledger, long accountId, long runId, String dirName, Counters counters)
+      throws IOException {
+    char[] password = settings.password().read();
+    try (Pop3Client client = Pop3Client.connect(settings.server(), log)) {
+      try {
+        client.login(settings.user(), password, settings.auth());
+      } finally {
+        Arrays.fill(password, '\0');
+      }
+      List<UidlEntry> uidls = client.uidl();
+      Map<Integer, Long> sizes = new HashMap<>();
+      for (ListEntry entry : client.list()) {
+        sizes.put(entry.number(), entry.size());
+      }
+      Set<ArchivedKey> archived = new HashSet<>(ledger.archivedKeys(accountId));
+      List<Planned> plan = new ArrayList<>();
+      Map<Integer, ArchivedKey> keyByNumber = new HashMap<>();
+      for (UidlEntry entry : uidls) {
+        Long size = sizes.get(entry.number());
+        if (size == null) {
+          throw new Pop3Exception(
+              Pop3Exception.Kind.PROTOCOL,
+              "server listed message " + entry.number() + " in UIDL but not in LIST");
+        }
+        ArchivedKey key = new ArchivedKey(entry.uidl().value(), size);
+        keyByNumber.put(entry.number(), key);
+        if (archived.contains(key)) {
+          counters.skippedCount++;
+        } else {
+          plan.add(new Planned(entry.number(), key));
+        }
+      }
+      fetch(client, ledger, accountId, runId, dirName, plan, archived, counters);
+      if (stop.requested()) {
+        // A clean stop deletes nothing: close without QUIT so the server discards any state.
+        return;
+      }
+      if (settings.delete()) {
+        deleteArchived(client, ledger, accountId, uidls, keyByNumber, archived, counters);
+      } else {
+        client.quit();
+      }
+    }
+  }
+
+  /** Fetches the plan in batches; each batch becomes one verified, committed frame. */
+  private void fetch(
+      Pop3Client client,
+      Ledger ledger,
+      long accountId,
+      long runId,
+      String dirName,
+      List<Planned> plan,
+      Set<ArchivedKey> archived,
+      Counters counters)
+      throws IOException {
+    ArchiveFile file = null;
+    ArchiveFileRow fileRow = null;
+    try {
+      int next = 0;
+      while (next < plan.size() && !stop.requested()) {
+        int end = next;
+        long batchBytes = 0;
+        while (end < plan.size()
+            && end - next < settings.batchMessages()
+            && (end == next || batchBytes < settings.batchBytes())) {
+          batchBytes += plan.get(end).key().listSize();
+          end++;
+        }
+        List<Planned> batch = plan.subList(next, end);
+        Instant now = clock.instant();
+        Path path = ArchiveLayout.fileFor(settings.archiveDir(), dirName, settings.codec(), now);
+        String relative = settings.archiveDir().relativize(path).toString();
+        if (fileRow == null || !fileRow.relativePath().equals(relative)) {
+          if (file != null) {
+            file.close();
+            file = null;
+          }
+          // The row exists (committed length 0) before the file gets its first byte, so recovery knows it.
+          fileRow = ledger.archiveFile(accountId, relative, settings.codec().cliName());
+          file = ArchiveFile.openForAppend(path, settings.codec(), fileRow.committedLength());
+          if (file.truncatedBytes() > 0) {
+            notices.accept("cut " + file.truncatedBytes() + " uncommitted bytes from " + path);
+          }
+        }
+        List<NewMessage> rows = fetchBatch(client, ledger, runId, fileRow, file, batch, now);
+        if (!rows.isEmpty()) {
+          counters.newCount += rows.size();
+          for (NewMessage row : rows) {
+            counters.bytes += row.wireLength();
+            archived.add(new ArchivedKey(row.uidl(), row.listSize()));
+          }
+        }
+        next = end;
+      }
+    } finally {
+      if (file != null) {
+        file.close();
+      }
+    }
+  }
+
+  /** Streams one batch into one frame, verifies it from disk and commits it; returns the committed rows. */
+  private List<NewMessage> fetchBatch(
+      Pop3Client client,
+      Ledger ledger,
+      long runId,
+      ArchiveFileRow fileRow,
+      ArchiveFile file,
+      List<Planned> batch,
+      Instant now)
+      throws IOException {
+    Map<Integer, ArchivedKey> keys = new HashMap<>();
+    List<Integer> numbers = new ArrayList<>(batch.size());
+    for (Planned p : batch) {
+      keys.put(p.number(), p.key());
+      numbers.add(p.number());
+    }
+    List<NewMessage> rows = new ArrayList<>(batch.size());
+    FrameWriter frame = file.beginFrame();
+    boolean verified = false;
+    try {
+      try {
+        client.retrieve(
+            numbers,
+            (number, body) -> {
+              if (stop.requested()) {
+                // Only between messages, so the frame holds whole messages only.
+                throw new StopRequested();
+              }
+              ArchivedKey key = keys.get(number);
+              HeaderCapture capture = new HeaderCapture(body);
+              EncodedMessage encoded = frame.append(capture, now);
+              HeaderSummary headers = capture.summary();
+              rows.add(
+                  new NewMessage(
+                      key.uidl(),
+                      key.listSize(),
+                      encoded.wireLength(),
+                      encoded.sha256(),
+                      encoded.offset(),
+                      encoded.length(),
+                      encoded.rawFromLine(),
+                      encoded.noFinalNewline(),
+                      headers.messageId(),
+                      headers.date(),
+                      headers.from(),
+                      headers.subject(),
+                      now));
+            });
+      } catch (StopRequested e) {
+        // The session is abandoned (pipelined replies may be in flight); what was received is kept below.
+      }
+      if (rows.isEmpty()) {
+        frame.abort();
+        return rows;
+      }
+      Frame finished = frame.finishAndVerify();
+      verified = true;
+      // M1: only now, with the frame forced and re-read, do its messages become "archived". If the commit
+      // fails the bytes stay past the committed length, where the next run's recovery cuts them (M3).
+      ledger.commitFrame(fileRow.id(), runId, finished.offset(), finished.length(), rows);
+      return rows;
+    } catch (IOException | RuntimeException | Error e) {
+      if (!verified) {
+        try {
+          frame.abort();
+        } catch (IOException | RuntimeException secondary) {
+          e.addSuppressed(secondary);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** M2: DELEs exactly the listed messages whose (UIDL, size) the ledger holds; marks them only after QUIT +OK. */
+  private void deleteArchived(
+      Pop3Client client,
+      Ledger ledger,
+      long accountId,
+      List<UidlEntry> uidls,
+      Map<Integer, ArchivedKey> keyByNumber,
+      Set<ArchivedKey> archived,
+      Counters counters)
+      throws IOException {
+    List<Integer> numbers = new ArrayList<>();
+    List<ArchivedKey> keys = new ArrayList<>();
+    for (UidlEntry entry : uidls) {
+      ArchivedKey key = keyByNumber.get(entry.number());
+      if (archived.contains(key)) {
+        numbers.add(entry.number());
+        keys.add(key);
+      }
+    }
+    if (numbers.isEmpty()) {
+      client.quit();
+      return;
+    }
+    try {
+      client.delete(numbers);
+    } catch (Pop3Exception e) {
+      if (e.kind() == Pop3Exception.Kind.PROTOCOL) {
+        // Undo the marks so that a partial deletion cannot surprise anyone, then end the session normally.
+        client.rset();
+        client.quit();
+        throw new Pop3Exception(
+            Pop3Exception.Kind.PROTOCOL, e.getMessage() + "; nothing was deleted", e);
+      }
+      throw e;
+    }
+    client.quit();
+    ledger.markDeleted(accountId, keys, clock.instant());
+    counters.deletedCount = numbers.size();
+  }
+
+  private record Planned(int number, ArchivedKey key) {}
+
+  /** Signals, from inside the RETR handler, that a stop was requested between two messages. */
+  private static final class StopRequested extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    StopRequested() {
+      super("stop requested", null);
+    }
+  }
+
+  private static final class Counters {
+    int newCount;
+    int skippedCount;
+    int deletedCount;
+    long bytes;
+
+    RunOutcome outcome(Instant ended, String outcome, int exitCode, String error) {
+      return new RunOutcome(
+          ended, outcome, exitCode, newCount, skippedCount, deletedCount, bytes, error);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.popvault.core;
+
+import dev.popvault.archive.Codec;
+import dev.popvault.config.PasswordSource;
+import dev.popvault.pop3.AuthMethod;
+import dev.popvault.pop3.Pop3Settings;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Describes one account's archive run: where the mail comes from, how to log in, and where it goes.
+ *
+ * @param accountName the ledger's and archive directory's name for the account (default {@code user@host})
+ * @param batchMessages a frame is finished, verified and committed after this many messages
+ * @param batchBytes ... or after this many wire bytes (by LIST size), whichever comes first
+ */
+public record ArchiveSettings(
+    String accountName,
+    Pop3Settings server,
+    String user,
+    PasswordSource password,
+    AuthMethod auth,
+    Path archiveDir,
+    Path ledgerFile,
+    Codec codec,
+    boolean delete,
+    int batchMessages,
+    long batchBytes) {
+  public ArchiveSettings {
+    Objects.requireNonNull(accountName, "accountName");
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(password, "password");
+    Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(archiveDir, "archiveDir");
+    Objects.requireNonNull(ledgerFile, "ledgerFile");
+    Objects.requireNonNull(codec, "codec");
+    if (batchMessages < 1 || batchBytes < 1) {
+      throw new IllegalArgumentException("batch limits must be positive");
+    }
+  }
+
+  /** Default frame size: small enough that an interrupted run re-downloads little, large enough to compress well. */
+  public static final int DEFAULT_BATCH_MESSAGES = 500;
+
+  public static final long DEFAULT_BATCH_BYTES = 32L << 20;
+}

@@ -1,0 +1,74 @@
+package dev.popvault.core;
+
+import dev.popvault.archive.ArchiveCorruptException;
+import dev.popvault.config.ConfigException;
+import dev.popvault.ledger.LedgerException;
+import dev.popvault.pop3.Pop3Exception;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+
+/**
+ * Maps the failures of the leaf packages to exit codes: one mapping for the whole program, so that the same
+ * cause always gives the same code. Returns null for anything unexpected: that is a bug and must keep its trace.
+ */
+final class Failures {
+  private Failures() {}
+
+  /** Translates a known failure into a {@link PopvaultException}, or returns null for a bug. */
+  static PopvaultException translate(Throwable t) {
+    if (t instanceof PopvaultException p) {
+      return p;
+    }
+    if (t instanceof Pop3Exception e) {
+      int code =
+          switch (e.kind()) {
+            case UNAVAILABLE -> ExitCode.UNAVAILABLE;
+            case CONNECTION_LOST, TIMEOUT -> ExitCode.TEMPORARY;
+            case TLS, PLAINTEXT_REFUSED, AUTH -> ExitCode.NO_PERMISSION;
+            case PROTOCOL -> ExitCode.PROTOCOL;
+          };
+      return new PopvaultException(code, e.getMessage(), e);
+    }
+    if (t instanceof LedgerException e) {
+      int code =
+          switch (e.kind()) {
+            case LOCKED -> ExitCode.TEMPORARY;
+            case NEWER_SCHEMA, CORRUPT, CONFLICT -> ExitCode.DATA_ERROR;
+            case IO -> ExitCode.IO_ERROR;
+          };
+      return new PopvaultException(code, e.getMessage(), e);
+    }
+    if (t instanceof ArchiveCorruptException e) {
+      return new PopvaultException(ExitCode.DATA_ERROR, e.getMessage(), e);
+    }
+    if (t instanceof ConfigException e) {
+      return new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+    }
+    if (t instanceof IOException e) {
+      return new PopvaultException(ExitCode.IO_ERROR, "local I/O error: " + describe(e), e);
+    }
+    return null;
+  }
+
+  /** Describes a local I/O failure in one line, naming the file and the reason. */
+  static String describe(IOException e) {
+    if (e instanceof AccessDeniedException a) {
+      return "permission denied: " + a.getFile();
+    }
+    if (e instanceof NotDirectoryException n) {
+      return "not a directory: " + n.getFile();
+    }
+    if (e instanceof NoSuchFileException n) {
+      return "no such file or directory: " + n.getFile();
+    }
+    if (e instanceof FileSystemException f) {
+      String reason = f.getReason() == null ? f.getClass().getSimpleName() : f.getReason();
+      return reason + (f.getFile() == null ? "" : ": " + f.getFile());
+    }
+    String message = e.getMessage();
+    return message == null ? e.getClass().getSimpleName() : message.replaceAll("\\p{Cntrl}", " ");
+  }
+}

@@ -1,0 +1,122 @@
+package dev.popvault.core;
+
+import dev.popvault.archive.ArchiveLayout;
+import dev.popvault.archive.ArchiveReader;
+import dev.popvault.archive.Codec;
+import dev.popvault.archive.EncodedMessage;
+import dev.popvault.archive.ExpectedFrame;
+import dev.popvault.archive.ExpectedMessage;
+import dev.popvault.archive.VerifyReport;
+import dev.popvault.ledger.ArchiveFileRow;
+import dev.popvault.ledger.FrameRow;
+import dev.popvault.ledger.Ledger;
+import dev.popvault.ledger.MessageRow;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Audits archives against the ledger: decodes every committed frame from disk, recomputes each message's SHA-256
+ * and length, and reports missing files, truncation, extra or missing messages. Read-only; it takes each
+ * account's lock so that it never races an archive run's uncommitted tail.
+ */
+public final class VerifyRun {
+  private final Path archiveDir;
+  private final Path ledgerFile;
+
+  public VerifyRun(Path archiveDir, Path ledgerFile) {
+    this.archiveDir = archiveDir;
+    this.ledgerFile = ledgerFile;
+  }
+
+  /** Outcome of a verify: counts and one line per problem. */
+  public record Outcome(int accounts, int files, int frames, int messages, List<String> problems) {
+    /** Tells whether everything checked out. */
+    public boolean ok() {
+      return problems.isEmpty();
+    }
+
+    /** Formats the one-line summary. */
+    public String summaryLine() {
+      return String.format(
+          "verified %d account(s), %d file(s), %d frame(s), %d message(s): %s",
+          accounts,
+          files,
+          frames,
+          messages,
+          ok() ? "OK" : problems.size() + " problem(s)");
+    }
+  }
+
+  /**
+   * Verifies the named accounts, or all accounts of the ledger when {@code accounts} is empty.
+   *
+   * @throws PopvaultException 78 for an unknown account, 74/75/65 for ledger trouble
+   */
+  public Outcome execute(List<String> accounts) {
+    if (!Files.exists(ledgerFile)) {
+      throw new PopvaultException(ExitCode.CONFIG, "no ledger at " + ledgerFile + " (nothing archived yet?)");
+    }
+    try (Ledger ledger = Ledger.open(ledgerFile)) {
+      List<String> names = accounts.isEmpty() ? ledger.accountNames() : accounts;
+      int files = 0;
+      int frames = 0;
+      int messages = 0;
+      List<String> problems = new ArrayList<>();
+      for (String name : names) {
+        OptionalLong id = ledger.findAccount(name);
+        if (id.isEmpty()) {
+          throw new PopvaultException(ExitCode.CONFIG, "unknown account " + name + " in " + ledgerFile);
+        }
+        String dirName = ArchiveLayout.safeDirName(name);
+        Path lockDir = ledgerFile.toAbsolutePath().getParent().resolve("locks");
+        try (AccountLock lock = AccountLock.acquire(lockDir, dirName, name)) {
+          for (ArchiveFileRow row : ledger.archiveFiles(id.getAsLong())) {
+            Path path = archiveDir.resolve(row.relativePath());
+            List<ExpectedFrame> expected = expectedFrames(ledger.frames(row.id()));
+            files++;
+            if (!Files.exists(path)) {
+              if (row.committedLength() > 0) {
+                problems.add(path + ": missing (ledger records " + row.committedLength() + " bytes)");
+              }
+              continue;
+            }
+            VerifyReport report =
+                ArchiveReader.verify(path, Codec.parse(row.codec()), row.committedLength(), expected);
+            frames += report.framesChecked();
+            messages += report.messagesChecked();
+            problems.addAll(report.problems());
+          }
+        }
+      }
+      return new Outcome(names.size(), files, frames, messages, problems);
+    } catch (IOException e) {
+      PopvaultException known = Failures.translate(e);
+      throw known != null ? known : new PopvaultException(ExitCode.IO_ERROR, e.toString(), e);
+    }
+  }
+
+  private static List<ExpectedFrame> expectedFrames(List<FrameRow> rows) {
+    List<ExpectedFrame> frames = new ArrayList<>(rows.size());
+    for (FrameRow frame : rows) {
+      List<ExpectedMessage> messages = new ArrayList<>(frame.messages().size());
+      for (MessageRow m : frame.messages()) {
+        messages.add(
+            new ExpectedMessage(
+                "UIDL " + m.uidl(),
+                new EncodedMessage(
+                    m.offsetInFrame(),
+                    m.encodedLength(),
+                    m.wireLength(),
+                    m.sha256(),
+                    m.rawFromLine(),
+                    m.noFinalNewline())));
+      }
+      frames.add(new ExpectedFrame(frame.offset(), frame.length(), messages));
+    }
+    return frames;
+  }
+}
