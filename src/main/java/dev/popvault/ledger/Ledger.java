@@ -41,6 +41,8 @@ public final class Ledger implements AutoCloseable {
   /** The busy timeout used by {@link #open(Path)}. */
   public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(10);
 
+  private static final long WAL_RETRY_MILLIS = 20;
+
   private final Path file;
   private final Duration busyTimeout;
   private Connection connection;
@@ -112,10 +114,7 @@ public final class Ledger implements AutoCloseable {
   private void configure() throws LedgerException {
     try (Statement s = connection.createStatement()) {
       s.execute("PRAGMA busy_timeout = " + busyTimeout.toMillis());
-      String mode;
-      try (ResultSet r = s.executeQuery("PRAGMA journal_mode = WAL")) {
-        mode = r.next() ? r.getString(1) : "";
-      }
+      String mode = enableWal(s);
       if (!"wal".equalsIgnoreCase(mode)) {
         throw new LedgerException(
             Kind.IO, "cannot use WAL journaling for ledger " + file + " (got " + mode + ")");
@@ -124,6 +123,32 @@ public final class Ledger implements AutoCloseable {
       s.execute("PRAGMA foreign_keys = ON");
     } catch (SQLException e) {
       throw SqliteErrors.map(e, file, busyTimeout);
+    }
+  }
+
+  /**
+   * Switches the file to WAL journaling and returns the resulting mode. While another connection
+   * has the file open, the switch fails with SQLITE_BUSY at once, without calling the busy handler
+   * (this happens when two processes create a ledger together); it is retried until the busy
+   * timeout.
+   */
+  private String enableWal(Statement s) throws SQLException, LedgerException {
+    long deadline = System.nanoTime() + busyTimeout.toNanos();
+    while (true) {
+      try (ResultSet r = s.executeQuery("PRAGMA journal_mode = WAL")) {
+        return r.next() ? r.getString(1) : "";
+      } catch (SQLException e) {
+        if (!SqliteErrors.isBusy(e) || System.nanoTime() - deadline >= 0) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(WAL_RETRY_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LedgerException(
+            Kind.LOCKED, "interrupted while waiting for the lock on ledger " + file, e);
+      }
     }
   }
 
@@ -155,13 +180,17 @@ public final class Ledger implements AutoCloseable {
     int version;
     int applicationId;
     int objects;
-    try (Statement s = connection.createStatement()) {
-      version = intPragma(s, "PRAGMA user_version");
-      applicationId = intPragma(s, "PRAGMA application_id");
-      try (ResultSet r = s.executeQuery("SELECT count(*) FROM sqlite_schema")) {
-        r.next();
-        objects = r.getInt(1);
-      }
+    // One statement, so one snapshot: another process may commit a migration between two reads.
+    try (Statement s = connection.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT (SELECT user_version FROM pragma_user_version),"
+                    + " (SELECT application_id FROM pragma_application_id),"
+                    + " (SELECT count(*) FROM sqlite_schema)")) {
+      r.next();
+      version = r.getInt(1);
+      applicationId = r.getInt(2);
+      objects = r.getInt(3);
     }
     if (version == 0 && objects > 0 || version > 0 && applicationId != Schema.APPLICATION_ID) {
       throw new LedgerException(
@@ -180,12 +209,6 @@ public final class Ledger implements AutoCloseable {
               + " — upgrade popvault");
     }
     return version;
-  }
-
-  private static int intPragma(Statement s, String sql) throws SQLException {
-    try (ResultSet r = s.executeQuery(sql)) {
-      return r.next() ? r.getInt(1) : 0;
-    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -33,6 +33,12 @@ final class SqliteErrors {
     return e.getErrorCode() & 0xff;
   }
 
+  /** Tells whether {@code e} means another connection holds a lock this one needs. */
+  static boolean isBusy(SQLException e) {
+    int code = primaryCode(e);
+    return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+  }
+
   /** Tells whether {@code e} is a constraint violation (unique, check, foreign key, not null). */
   static boolean isConstraint(SQLException e) {
     return primaryCode(e) == SQLITE_CONSTRAINT;
