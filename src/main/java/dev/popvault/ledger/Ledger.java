@@ -611,6 +611,52 @@ public final class Ledger implements AutoCloseable {
         });
   }
 
+  /** Returns the account's most recent runs, newest first, at most {@code limit} of them. */
+  public synchronized List<RunRow> runs(long accountId, int limit) throws LedgerException {
+    if (limit < 0) {
+      throw new IllegalArgumentException("negative limit " + limit);
+    }
+    return read(
+        () -> {
+          List<RunRow> rows = new ArrayList<>();
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "SELECT id, started, ended, outcome, exit_code, new_count, skipped_count,"
+                      + " deleted_count, bytes, error FROM run WHERE account_id = ?"
+                      + " ORDER BY started DESC, id DESC LIMIT ?")) {
+            p.setLong(1, accountId);
+            p.setInt(2, limit);
+            try (ResultSet r = p.executeQuery()) {
+              while (r.next()) {
+                rows.add(runRow(accountId, r));
+              }
+            }
+          }
+          return List.copyOf(rows);
+        });
+  }
+
+  private RunRow runRow(long accountId, ResultSet r) throws SQLException, LedgerException {
+    try {
+      RunOutcome outcome = null;
+      if (r.getString(4) != null) {
+        outcome =
+            new RunOutcome(
+                Instant.ofEpochMilli(r.getLong(3)),
+                r.getString(4),
+                r.getInt(5),
+                r.getInt(6),
+                r.getInt(7),
+                r.getInt(8),
+                r.getLong(9),
+                r.getString(10));
+      }
+      return new RunRow(r.getLong(1), accountId, Instant.ofEpochMilli(r.getLong(2)), outcome);
+    } catch (IllegalArgumentException e) {
+      throw new LedgerException(Kind.CORRUPT, "ledger " + file + " records an invalid run", e);
+    }
+  }
+
   private Long runAccount(long runId) throws SQLException {
     try (PreparedStatement p =
         connection.prepareStatement("SELECT account_id FROM run WHERE id = ?")) {

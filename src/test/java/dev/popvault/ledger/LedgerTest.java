@@ -539,6 +539,36 @@ class LedgerTest {
   }
 
   @Test
+  void listsRunsNewestFirstWithTheirOutcomes() throws Exception {
+    try (Ledger ledger = Ledger.open(dir.resolve("ledger.db"))) {
+      long home = ledger.account("home", "pop.example.org", 995, "alice");
+      long work = ledger.account("work", "pop.work.example", 995, "bob");
+      long first = ledger.beginRun(home, T0);
+      RunOutcome ok = new RunOutcome(T0.plusSeconds(2), "ok", 0, 5, 1, 0, 999, null);
+      ledger.endRun(first, ok);
+      long killed = ledger.beginRun(home, T0.plusSeconds(60));
+      long third = ledger.beginRun(home, T0.plusSeconds(120));
+      ledger.beginRun(work, T0.plusSeconds(180));
+
+      assertThat(ledger.runs(home, 10))
+          .containsExactly(
+              new RunRow(third, home, T0.plusSeconds(120), null),
+              new RunRow(killed, home, T0.plusSeconds(60), null),
+              new RunRow(first, home, T0, ok));
+      assertThat(ledger.runs(home, 1)).extracting(RunRow::id).containsExactly(third);
+    }
+  }
+
+  @Test
+  void refusesAPathThatTheDriverWouldReadAsParameters() {
+    Path file = dir.resolve("a?mode=memory/ledger.db");
+    assertThatThrownBy(() -> Ledger.open(file))
+        .isInstanceOfSatisfying(LedgerException.class, e -> assertThat(e.kind()).isEqualTo(Kind.IO))
+        .hasMessageContaining("'?'");
+    assertThat(dir.resolve("a?mode=memory")).doesNotExist();
+  }
+
+  @Test
   void openersCreatingOneLedgerAtOnceAllSucceed() throws Exception {
     // Races are timing-dependent: repeat on fresh files (a 200-round loop found two races here).
     for (int round = 0; round < 50; round++) {
