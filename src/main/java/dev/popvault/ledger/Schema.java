@@ -1,0 +1,98 @@
+package dev.popvault.ledger;
+
+import java.util.List;
+
+/**
+ * Holds the numbered schema migrations. Migration {@code n} (1-based) brings a ledger from
+ * user_version {@code n - 1} to {@code n}. Published migrations are never edited: a change is a new
+ * migration.
+ *
+ * <p>Conventions: times are INTEGER milliseconds since the epoch (UTC), which sort and compare
+ * correctly; booleans are INTEGER 0/1; tables are STRICT so a wrong type fails loudly.
+ */
+final class Schema {
+  /** Identifies a popvault ledger among SQLite files (PRAGMA application_id, ASCII "popv"). */
+  static final int APPLICATION_ID = 0x706f7076;
+
+  static final List<List<String>> MIGRATIONS =
+      List.of(
+          List.of(
+              "PRAGMA application_id = " + APPLICATION_ID,
+              """
+              CREATE TABLE account (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                host TEXT NOT NULL,
+                port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+                user TEXT NOT NULL
+              ) STRICT""",
+              // outcome, ended and the counts stay NULL while a run is in progress; a row left that
+              // way after the process is gone records a run that was killed.
+              """
+              CREATE TABLE run (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES account(id),
+                started INTEGER NOT NULL,
+                ended INTEGER,
+                outcome TEXT CHECK (outcome IN ('ok', 'failed', 'interrupted')),
+                exit_code INTEGER,
+                new_count INTEGER,
+                skipped_count INTEGER,
+                deleted_count INTEGER,
+                bytes INTEGER,
+                error TEXT
+              ) STRICT""",
+              "CREATE INDEX run_by_account ON run(account_id, started)",
+              """
+              CREATE TABLE archive_file (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES account(id),
+                path TEXT NOT NULL UNIQUE,
+                codec TEXT NOT NULL,
+                committed_length INTEGER NOT NULL DEFAULT 0 CHECK (committed_length >= 0)
+              ) STRICT""",
+              "CREATE INDEX archive_file_by_account ON archive_file(account_id)",
+              """
+              CREATE TABLE frame (
+                id INTEGER PRIMARY KEY,
+                file_id INTEGER NOT NULL REFERENCES archive_file(id),
+                file_offset INTEGER NOT NULL CHECK (file_offset >= 0),
+                byte_length INTEGER NOT NULL CHECK (byte_length > 0),
+                run_id INTEGER NOT NULL REFERENCES run(id),
+                UNIQUE (file_id, file_offset)
+              ) STRICT""",
+              "CREATE INDEX frame_by_run ON frame(run_id)",
+              // size is the LIST size. It is part of the unique key so that a server reusing a UIDL
+              // for
+              // another message yields a second row instead of a lost message. The key's index also
+              // serves lookups by (account_id, uidl) and the covering scan behind archivedKeys.
+              """
+              CREATE TABLE message (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES account(id),
+                uidl TEXT NOT NULL,
+                size INTEGER NOT NULL CHECK (size >= 0),
+                wire_length INTEGER NOT NULL CHECK (wire_length >= 0),
+                sha256 BLOB NOT NULL CHECK (length(sha256) = 32),
+                frame_id INTEGER NOT NULL REFERENCES frame(id),
+                frame_offset INTEGER NOT NULL CHECK (frame_offset >= 0),
+                encoded_length INTEGER NOT NULL CHECK (encoded_length >= 0),
+                raw_from_line INTEGER NOT NULL CHECK (raw_from_line >= -1),
+                no_final_newline INTEGER NOT NULL CHECK (no_final_newline IN (0, 1)),
+                message_id TEXT,
+                date TEXT,
+                from_addr TEXT,
+                subject TEXT,
+                archived_at INTEGER NOT NULL,
+                deleted_at INTEGER,
+                UNIQUE (account_id, uidl, size, sha256)
+              ) STRICT""",
+              "CREATE INDEX message_by_frame ON message(frame_id, frame_offset)"));
+
+  private Schema() {}
+
+  /** Returns the newest schema version this code knows. */
+  static int latestVersion() {
+    return MIGRATIONS.size();
+  }
+}
