@@ -151,6 +151,10 @@ final class FrameChecker {
     long need = m.length();
     while (need > 0) {
       int avail = fill();
+      if (avail == 0 && need == m.length()) {
+        problems.add(what + " is missing: frame content ends at byte " + pos);
+        return false;
+      }
       if (avail == 0) {
         problems.add(
             what
