@@ -21,13 +21,16 @@ import org.tukaani.xz.LZMA2Options;
  * concatenation.
  */
 public enum Codec {
-  /** Zstandard level 3 with a content checksum per frame: fast and small; the default. */
+  /**
+   * Compresses with Zstandard level 3 and a content checksum per frame: fast and small; the
+   * default.
+   */
   ZSTD("zstd", ".mbox.zst"),
-  /** Gzip (deflate level 6), one member per frame. */
+  /** Compresses with gzip (deflate level 6), one member per frame. */
   GZIP("gzip", ".mbox.gz"),
-  /** Xz preset 6, one stream per frame: smallest and slowest. */
+  /** Compresses with xz preset 6, one stream per frame: smallest and slowest. */
   XZ("xz", ".mbox.xz"),
-  /** No compression: frames are plain mboxrd. */
+  /** Stores frames as plain mboxrd, uncompressed. */
   NONE("none", ".mbox");
 
   private static final int BUFFER = 64 * 1024;

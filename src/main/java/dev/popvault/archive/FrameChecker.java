@@ -60,11 +60,14 @@ final class FrameChecker {
       problems.add(where + ": truncated frame: decoder failed: " + describe(e));
       return;
     }
-    try (InputStream in = c.in) {
+    try {
       c.run(messages);
-    } catch (IOException e) {
-      // Only close() can get here; the frame was checked.
-      problems.add(where + ": closing the decoder failed: " + describe(e));
+    } finally {
+      try {
+        c.in.close();
+      } catch (IOException e) {
+        problems.add(where + ": closing the decoder failed: " + describe(e));
+      }
     }
   }
 

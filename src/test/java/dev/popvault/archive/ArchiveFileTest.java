@@ -263,4 +263,33 @@ class ArchiveFileTest {
           .isTrue();
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Codec.class,
+      names = {"ZSTD", "NONE"})
+  void appendsAndReadsBackAHugeLineInBoundedMemory(Codec codec) throws Exception {
+    Path path = dir.resolve("huge" + codec.fileSuffix());
+    long size = 64L << 20;
+    try (ArchiveFile file = ArchiveFile.openForAppend(path, codec, 0)) {
+      // Warm up class loading and native libraries so the measurement sees steady state only.
+      writeFrame(file, List.of(b("warm\r\n")), Mboxrd.T0);
+      long before = Generated.allocatedByThisThread();
+      FrameWriter w = file.beginFrame();
+      EncodedMessage m = w.append(new Generated(">From x\ry", size), Mboxrd.T0);
+      Frame f = w.finishAndVerify();
+      long read = 0;
+      byte[] buf = new byte[64 * 1024];
+      try (InputStream in = ArchiveReader.openMessage(path, codec, f.offset(), f.length(), m)) {
+        int n;
+        while ((n = in.read(buf)) != -1) {
+          read += n;
+        }
+      }
+      long allocated = Generated.allocatedByThisThread() - before;
+      assertThat(read).isEqualTo(size);
+      assertThat(m.wireLength()).isEqualTo(size);
+      assertThat(allocated).as("bytes allocated for a %d byte line", size).isLessThan(8L << 20);
+    }
+  }
 }
