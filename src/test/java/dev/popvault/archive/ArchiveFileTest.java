@@ -8,6 +8,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -290,6 +293,38 @@ class ArchiveFileTest {
       assertThat(read).isEqualTo(size);
       assertThat(m.wireLength()).isEqualTo(size);
       assertThat(allocated).as("bytes allocated for a %d byte line", size).isLessThan(8L << 20);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Codec.class,
+      names = {"ZSTD", "NONE"})
+  void finishAndVerifyRereadsTheDiskAndRefusesWhatChangedThere(Codec codec) throws Exception {
+    Path path = dir.resolve("disk" + codec.fileSuffix());
+    byte[] body = Mboxrd.repeat("abcdefgh", 2 << 20);
+    new Random(1).nextBytes(body);
+    for (int i = 0; i < body.length; i++) {
+      // Random letters: incompressible enough that most of the frame reaches the file before
+      // finish.
+      body[i] = (byte) ('a' + (body[i] & 0x0f));
+    }
+    try (ArchiveFile file = ArchiveFile.openForAppend(path, codec, 0)) {
+      Frame first = writeFrame(file, List.of(b("a\r\n")), Mboxrd.T0);
+      FrameWriter w = file.beginFrame();
+      w.append(new ByteArrayInputStream(body), Mboxrd.T0);
+      assertThat(Files.size(path)).isGreaterThan(first.length() + 1000);
+      // Another writer damages bytes already on disk; only a re-read from the file can notice.
+      try (FileChannel other = FileChannel.open(path, StandardOpenOption.WRITE)) {
+        other.write(ByteBuffer.wrap(b("Z")), w.frameOffset() + 500);
+      }
+      assertThatThrownBy(w::finishAndVerify)
+          .isInstanceOf(ArchiveVerifyException.class)
+          .satisfies(e -> assertThat(((ArchiveVerifyException) e).problems()).isNotEmpty())
+          .hasMessageContaining("frame at offset " + w.frameOffset());
+      assertThat(file.length()).isEqualTo(first.length());
+      w.abort();
+      assertThat(Files.size(path)).isEqualTo(first.length());
     }
   }
 }

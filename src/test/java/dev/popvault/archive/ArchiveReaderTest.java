@@ -5,6 +5,7 @@ import static dev.popvault.archive.ArchiveFileTest.writeFrame;
 import static dev.popvault.archive.Mboxrd.b;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -78,7 +79,7 @@ class ArchiveReaderTest {
     flipByteAt(f.offset() + m.offset() + m.length() - 4);
     VerifyReport r = verify(Codec.NONE, expected(frames));
     assertThat(r.problems())
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .singleElement(STRING)
         .contains("frame #2 at offset " + f.offset())
         .contains("message m2")
         .contains("SHA-256 mismatch");
@@ -144,7 +145,7 @@ class ArchiveReaderTest {
     expected.set(1, new ExpectedFrame(f.offset(), f.length(), f.messages().subList(0, 2)));
     long extra = frames.get(1).messages().get(2).length();
     assertThat(verify(codec, expected).problems())
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .singleElement(STRING)
         .contains("frame #2")
         .contains("frame holds " + extra + " extra bytes after its last message");
   }
@@ -163,7 +164,7 @@ class ArchiveReaderTest {
     ms.add(new ExpectedMessage("UIDL ghost (#4)", ghost));
     expected.set(0, new ExpectedFrame(f.offset(), f.length(), ms));
     assertThat(verify(codec, expected).problems())
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .singleElement(STRING)
         .contains("frame #1")
         .contains("UIDL ghost (#4)")
         .contains("missing");

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -28,12 +29,12 @@ final class Mboxrd {
     int start = 0;
     for (int i = 0; i < input.length; i++) {
       if (input[i] == '\n') {
-        lines.add(java.util.Arrays.copyOfRange(input, start, i + 1));
+        lines.add(Arrays.copyOfRange(input, start, i + 1));
         start = i + 1;
       }
     }
     if (start < input.length) {
-      lines.add(java.util.Arrays.copyOfRange(input, start, input.length));
+      lines.add(Arrays.copyOfRange(input, start, input.length));
     }
     boolean raw = false;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -163,7 +164,7 @@ class MboxrdEncoderTest {
           .as(s)
           .isInstanceOf(ArchiveCorruptException.class);
     }
-    assertThatThrownBy(() -> decode(m, java.util.Arrays.copyOf(e.bytes(), e.bytes().length - 1), 4))
+    assertThatThrownBy(() -> decode(m, Arrays.copyOf(e.bytes(), e.bytes().length - 1), 4))
         .isInstanceOf(ArchiveCorruptException.class)
         .hasMessageContaining("truncated");
   }
