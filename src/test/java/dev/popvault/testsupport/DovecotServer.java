@@ -98,6 +98,7 @@ public final class DovecotServer implements AutoCloseable {
   private final int imapPort;
   private final Map<String, String> users = new LinkedHashMap<>();
   private Process master;
+  private Thread shutdownHook;
 
   private DovecotServer(Path workDir, TlsVariant tls) throws IOException {
     this.workDir = workDir.toAbsolutePath().normalize();
@@ -208,6 +209,11 @@ public final class DovecotServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + dovecot, e);
     }
+    // A test JVM that exits without close() (a crash, an aborted run) must not leave Dovecot
+    // running.
+    Process started = master;
+    shutdownHook = new Thread(() -> stop(started, instanceName), "stop-dovecot-" + instanceName);
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     for (int port : new int[] {pop3Port, pop3sPort, imapPort}) {
       while (!accepts(port)) {
@@ -338,16 +344,16 @@ public final class DovecotServer implements AutoCloseable {
   }
 
   /**
-   * Returns the processes of this instance that are alive now: the master and its descendants.
-   * Empty after {@link #close()}.
+   * Returns the processes of this instance that are alive now: the master, its descendants, and
+   * children orphaned by the master's exit. Empty after {@link #close()}.
    */
-  public List<ProcessHandle> processes() {
-    List<ProcessHandle> alive = new ArrayList<>();
-    if (master != null && master.isAlive()) {
-      alive.add(master.toHandle());
-      master.descendants().filter(ProcessHandle::isAlive).forEach(alive::add);
-    }
-    return alive;
+  public synchronized List<ProcessHandle> processes() {
+    return master == null
+        ? List.of()
+        : instanceProcesses(master, instanceName).stream()
+            .filter(ProcessHandle::isAlive)
+            .distinct()
+            .toList();
   }
 
   /**
@@ -383,23 +389,54 @@ public final class DovecotServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (master != null) {
-      // Snapshot before the master dies: its orphans are no longer its descendants afterwards.
-      List<ProcessHandle> family = new ArrayList<>(processes());
-      master.destroy();
-      waitFor(List.of(master.toHandle()), STOP_TIMEOUT);
-      family.addAll(processes());
-      waitFor(family, Duration.ofSeconds(1));
-      family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-      waitFor(family, STOP_TIMEOUT);
-      List<ProcessHandle> survivors = family.stream().filter(ProcessHandle::isAlive).toList();
+      List<ProcessHandle> survivors = stop(master, instanceName);
       if (!survivors.isEmpty()) {
         throw new IllegalStateException("dovecot processes survived close(): " + survivors);
       }
       master = null;
     }
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down; the hook runs anyway and finds nothing alive.
+      }
+      shutdownHook = null;
+    }
     if (baseDirIsTemp) {
       deleteRecursively(baseDir);
     }
+  }
+
+  /** Stops an instance as {@link #close()} describes and returns the processes still alive. */
+  private static List<ProcessHandle> stop(Process master, String instanceName) {
+    List<ProcessHandle> family = instanceProcesses(master, instanceName);
+    master.destroy();
+    waitFor(List.of(master.toHandle()), STOP_TIMEOUT);
+    family.addAll(instanceProcesses(master, instanceName));
+    waitFor(family, Duration.ofSeconds(1));
+    family.addAll(instanceProcesses(master, instanceName));
+    family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    waitFor(family, STOP_TIMEOUT);
+    return family.stream().filter(ProcessHandle::isAlive).distinct().toList();
+  }
+
+  /**
+   * Returns the live processes of an instance: the master, its descendants, and orphans, which are
+   * found by the process title "dovecot-INSTANCE/…" that Dovecot gives every child (the instance
+   * name is unique).
+   */
+  private static List<ProcessHandle> instanceProcesses(Process master, String instanceName) {
+    List<ProcessHandle> found = new ArrayList<>();
+    if (master.isAlive()) {
+      found.add(master.toHandle());
+      master.descendants().forEach(found::add);
+    }
+    String title = "dovecot-" + instanceName + "/";
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").startsWith(title))
+        .forEach(found::add);
+    return found;
   }
 
   private static void waitFor(List<ProcessHandle> processes, Duration timeout) {

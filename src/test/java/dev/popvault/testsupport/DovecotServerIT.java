@@ -165,9 +165,15 @@ class DovecotServerIT {
       server.deliver("deleter", message.name(), message.content());
     }
     try (RawPop3 pop3 = RawPop3.connect(server.pop3Port())) {
-      pop3.ok("USER deleter");
-      assertThat(pop3.command("PASS first-password")).startsWith("-ERR");
+      assertThatThrownBy(() -> pop3.login("deleter", "first-password"))
+          .as("the old password is rejected, and not repeated in the failure")
+          .hasMessageContaining("-ERR")
+          .hasMessageNotContaining("first-password");
     }
+    assertThatThrownBy(() -> server.addUser("deleter", "with:colon"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageNotContaining("with:colon");
+    assertThat(server.logTail()).doesNotContain("first-password", "second-password");
     try (RawPop3 pop3 = RawPop3.connect(server.pop3Port())) {
       pop3.login("deleter", "second-password");
       pop3.ok("DELE 2");
