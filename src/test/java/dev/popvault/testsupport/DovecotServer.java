@@ -50,6 +50,25 @@ import java.util.stream.Stream;
  * Plaintext login is allowed (TLS is offered, not required), APOP works (passwords are stored
  * {@code {PLAIN}}).
  *
+ * <p>Typical use in an integration test:
+ *
+ * <pre>{@code
+ * @BeforeAll
+ * static void server(@TempDir Path dir) {
+ *   DovecotServer.requireAvailable();
+ *   server = DovecotServer.start(dir);
+ *   server.addUser("alice", "secret");
+ *   for (CorpusMessage m : Corpus.standard(1, false)) {
+ *     server.deliver("alice", m.name(), m.content());
+ *   }
+ * }
+ * // pop3://alice@127.0.0.1:<server.pop3Port()>, CA file server.caFile(); after the run:
+ * // server.remainingMessages("alice"), Corpus.expectedWireBytes(m.content()) for exported bytes.
+ * }</pre>
+ *
+ * <p>Dovecot delays the first login from 127.0.0.1 after a failed one by about 4 s (its auth
+ * penalty); tests of wrong passwords cost that much time.
+ *
  * <p>Test passwords are secrets for the purpose of the product's rules, so this class never writes
  * them into exception messages.
  */
@@ -177,9 +196,10 @@ public final class DovecotServer implements AutoCloseable {
   /**
    * Starts a server under {@code workDir} and waits until all three ports accept connections.
    *
-   * @param workDir created if missing and made traversable (0755) because Dovecot reads it as
-   *     {@code nobody}; its ancestors must already be traversable (a JUnit {@code @TempDir} itself
-   *     is fine, a subdirectory of one is not)
+   * @param workDir a fresh directory (users and mail of an earlier instance there are not carried
+   *     over), created if missing and made traversable (0755) because Dovecot reads it as {@code
+   *     nobody}; its ancestors must already be traversable (a JUnit {@code @TempDir} itself is
+   *     fine, a subdirectory of one is not)
    * @throws IllegalStateException if Dovecot does not come up within 10 s, with the tail of its log
    */
   public static DovecotServer start(Path workDir, TlsVariant tls) {
@@ -595,7 +615,7 @@ public final class DovecotServer implements AutoCloseable {
   }
 
   private static boolean runningAsRoot() {
-    return "root".equals(System.getProperty("user.name"));
+    return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
   }
 
   private static String tail(Path file, int lines) {
