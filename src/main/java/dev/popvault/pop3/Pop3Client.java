@@ -67,6 +67,10 @@ public final class Pop3Client implements Closeable {
   private Set<String> capabilities = Set.of();
   private boolean closed;
   private int statCount = -1;
+
+  /** The secret of a login in progress: a server echoing it must not put it in the log. */
+  private char[] secretInFlight;
+
   private final byte[] scratch = new byte[8192];
 
   private Pop3Client(Pop3Settings settings, Pop3Log log) {
@@ -219,6 +223,7 @@ public final class Pop3Client implements Closeable {
       effective = saslOffers("PLAIN") ? AuthMethod.PLAIN : AuthMethod.USER;
     }
     byte[] secret = utf8(password);
+    secretInFlight = password;
     try {
       switch (effective) {
         case USER -> loginUser(user, secret, password);
@@ -228,6 +233,7 @@ public final class Pop3Client implements Closeable {
       }
     } finally {
       Arrays.fill(secret, (byte) 0);
+      secretInFlight = null;
     }
     capa();
   }
@@ -246,6 +252,7 @@ public final class Pop3Client implements Closeable {
     byte[] tokenBytes = utf8(token);
     byte[] sasl = null;
     byte[] b64 = null;
+    secretInFlight = token;
     try {
       byte[] prefix = ("user=" + user + "\u0001auth=Bearer ").getBytes(StandardCharsets.UTF_8);
       sasl = new byte[prefix.length + tokenBytes.length + 2];
@@ -275,6 +282,7 @@ public final class Pop3Client implements Closeable {
       if (b64 != null) {
         Arrays.fill(b64, (byte) 0);
       }
+      secretInFlight = null;
     }
     capa();
   }
@@ -718,7 +726,7 @@ public final class Pop3Client implements Closeable {
   private String status(String label) throws IOException {
     in.command(label);
     String line = desync(() -> in.readLine(MAX_LINE));
-    log.line("S", Text.sanitize(line));
+    log.line("S", Text.sanitize(Text.redact(line, secretInFlight)));
     return line;
   }
 
