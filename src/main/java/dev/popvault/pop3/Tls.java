@@ -229,9 +229,21 @@ final class Tls {
       try {
         pkix.check();
       } catch (CertificateException e) {
-        rejection = Text.sanitize(e.getMessage());
+        rejection = reason(e);
         throw e;
       }
+    }
+
+    /** Words the JDK's rejection for users; the raw text stays in the exception's cause. */
+    private static String reason(CertificateException e) {
+      String m = e.getMessage() == null ? "rejected" : e.getMessage();
+      if (m.startsWith("PKIX path building failed")) {
+        return "no chain to a trusted CA (self-signed or unknown issuer)";
+      }
+      if (m.endsWith(".")) {
+        m = m.substring(0, m.length() - 1);
+      }
+      return Text.sanitize(m);
     }
 
     @FunctionalInterface
