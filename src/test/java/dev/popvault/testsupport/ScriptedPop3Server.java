@@ -126,6 +126,17 @@ public final class ScriptedPop3Server implements AutoCloseable {
     }
   }
 
+  /** Answers one client command inside {@link Conversation#serve}. */
+  @FunctionalInterface
+  public interface CommandHandler {
+    /**
+     * Answers {@code line} (already read and recorded).
+     *
+     * @return false to end the conversation (e.g. after QUIT)
+     */
+    boolean handle(String line, Conversation c) throws Exception;
+  }
+
   /** The server side of one connection. */
   public static final class Conversation {
     private Socket socket;
@@ -284,6 +295,19 @@ public final class ScriptedPop3Server implements AutoCloseable {
       tls.startHandshake();
       bind(tls);
       return this;
+    }
+
+    /**
+     * Reads commands until EOF or until {@code handler} returns false, passing each to {@code
+     * handler}. Pipelined commands are simply read one after another.
+     */
+    public void serve(CommandHandler handler) throws Exception {
+      String line;
+      while ((line = readLine()) != null) {
+        if (!handler.handle(line, this)) {
+          return;
+        }
+      }
     }
 
     /** Sleeps without answering, e.g. to trigger the client's read timeout. */
