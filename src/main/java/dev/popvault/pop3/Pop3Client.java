@@ -57,6 +57,7 @@ public final class Pop3Client implements Closeable {
 
   private final Pop3Settings settings;
   private final Pop3Log log;
+  private Socket rawSocket;
   private Socket socket;
   private SSLSocket tlsSocket;
   private WireReader in;
@@ -99,6 +100,7 @@ public final class Pop3Client implements Closeable {
   private void open() throws IOException {
     String where = settings.host() + ":" + settings.port();
     Socket raw = new Socket();
+    rawSocket = raw;
     socket = raw;
     try {
       raw.setTcpNoDelay(true);
@@ -663,16 +665,18 @@ public final class Pop3Client implements Closeable {
       return;
     }
     closed = true;
-    Socket s = socket;
+    // The TCP socket goes first: closing TLS first writes close_notify, which could block on a
+    // stalled peer. Nothing is lost by skipping the alert: QUIT's reply, when there is one, has
+    // already ended the dialogue.
+    closeQuietly(rawSocket);
+    closeQuietly(tlsSocket);
+  }
+
+  private static void closeQuietly(Socket s) {
     if (s == null) {
       return;
     }
     try {
-      // Closing TLS first could block writing close_notify to a stalled peer; QUIT has already
-      // ended the dialogue when there is one, so the alert adds nothing.
-      if (tlsSocket != null && tlsSocket != s) {
-        tlsSocket.close();
-      }
       s.close();
     } catch (IOException | RuntimeException e) {
       // Nothing useful to do: the connection is gone either way.

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Buffers the server's byte stream and reads bounded CRLF lines and dot-terminated bodies from it.
@@ -141,10 +142,10 @@ final class WireReader {
     private boolean finished;
     private boolean invalid;
     private long octets;
+    private final byte[] one = new byte[1];
 
     @Override
     public int read() throws IOException {
-      byte[] one = new byte[1];
       int n = read(one, 0, 1);
       return n < 0 ? -1 : one[0] & 0xFF;
     }
@@ -154,7 +155,7 @@ final class WireReader {
       if (invalid) {
         throw new IOException("message body stream used after the handler returned");
       }
-      java.util.Objects.checkFromIndexSize(off, len, b.length);
+      Objects.checkFromIndexSize(off, len, b.length);
       if (finished) {
         return -1;
       }

@@ -226,7 +226,7 @@ class Pop3ClientRetrieveTest {
       try (Pop3Client client = connectAndLogin(server.port(), Pop3Log.NONE)) {
         client.retrieve(List.of(1, 2, 3, 4, 5, 6), collector);
       }
-      server.close();
+      server.finish();
       assertThat(inFlightBeforeFirstAnswer).containsExactly(4, 4);
       assertThat(collector.bodies.keySet()).containsExactly(1, 2, 3, 4, 5, 6);
       assertThat(collector.bodies.get(6)).isEqualTo(latin1("m6\r\n"));
@@ -250,7 +250,7 @@ class Pop3ClientRetrieveTest {
       try (Pop3Client client = connectAndLogin(server.port(), Pop3Log.NONE)) {
         client.retrieve(List.of(1, 2, 3), collector);
       }
-      server.close();
+      server.finish();
       assertThat(sentMoreBeforeAnswer).containsExactly(false, false, false);
       assertThat(collector.bodies).hasSize(3);
     }
@@ -280,7 +280,7 @@ class Pop3ClientRetrieveTest {
             .hasMessage("server refused RETR 1: no such message");
         client.noop();
       }
-      server.close();
+      server.finish();
       assertThat(collector.bodies).isEmpty();
       assertThat(server.received()).doesNotContain("RETR 5");
     }
@@ -358,7 +358,7 @@ class Pop3ClientRetrieveTest {
         assertThatThrownBy(client::noop)
             .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.CONNECTION_LOST));
       }
-      server.close();
+      server.finish();
       assertThat(server.received()).doesNotContain("QUIT");
     }
   }

@@ -129,7 +129,7 @@ class Pop3ClientSessionTest {
       assertThatThrownBy(() -> Pop3Client.connect(plain(server.port()), Pop3Log.NONE))
           .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.PROTOCOL))
           .hasMessageContaining("STLS");
-      server.close();
+      server.finish();
       assertThat(server.received()).containsExactly("CAPA", "STLS");
     }
   }

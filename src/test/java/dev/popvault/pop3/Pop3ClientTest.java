@@ -122,7 +122,7 @@ class Pop3ClientTest {
           .hasMessage(
               "server does not offer STLS; refusing to send the password in clear text"
                   + " (use pop3s:// or --allow-plaintext)");
-      server.close();
+      server.finish();
       assertThat(server.received()).containsExactly("CAPA");
     }
   }
@@ -161,7 +161,7 @@ class Pop3ClientTest {
             .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.AUTH))
             .hasMessageContaining("server greeting has no APOP timestamp");
       }
-      server.close();
+      server.finish();
       assertThat(server.received()).containsExactly("CAPA");
     }
   }
@@ -442,7 +442,7 @@ class Pop3ClientTest {
             .hasMessage("server refused DELE 2: message 2 already deleted");
         client.rset();
       }
-      server.close();
+      server.finish();
       assertThat(server.received()).doesNotContain("DELE 3");
     }
   }
@@ -472,7 +472,7 @@ class Pop3ClientTest {
             .hasMessageContaining("DELE 2");
         client.noop();
       }
-      server.close();
+      server.finish();
       assertThat(server.received()).doesNotContain("DELE 6");
     }
   }

@@ -186,7 +186,7 @@ class Pop3ClientTlsTest {
                       tls("localhost", server.port(), false, TlsTrust.system()), Pop3Log.NONE))
           .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.TLS))
           .hasMessageContaining("--ca-file");
-      server.close();
+      server.finish();
       assertThat(server.received()).containsExactly("CAPA", "STLS");
     }
   }
