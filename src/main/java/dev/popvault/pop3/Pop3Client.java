@@ -1,5 +1,11 @@
 package dev.popvault.pop3;
 
+import static dev.popvault.pop3.Replies.after;
+import static dev.popvault.pop3.Replies.isErr;
+import static dev.popvault.pop3.Replies.isOk;
+import static dev.popvault.pop3.Replies.parseNumber;
+import static dev.popvault.pop3.Replies.protocol;
+
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -353,7 +359,7 @@ public final class Pop3Client implements Closeable {
     }
     if (reply.startsWith("+")) {
       String detail = decodeBase64Lenient(after(reply, 1).strip());
-      send(cancel, cancel.isEmpty() ? "" : cancel);
+      send(cancel, cancel);
       flush(label);
       String last = status(label);
       throw new Pop3Exception(
@@ -818,29 +824,6 @@ public final class Pop3Client implements Closeable {
     return (int) n;
   }
 
-  /** Parses a decimal of at most 13 digits in 0..max; anything else is a protocol error. */
-  static long parseNumber(String word, long max, String what) throws Pop3Exception {
-    if (word.isEmpty() || word.length() > 13) {
-      throw protocol("invalid " + what + ": " + Text.sanitize(word));
-    }
-    long v = 0;
-    for (int i = 0; i < word.length(); i++) {
-      char c = word.charAt(i);
-      if (c < '0' || c > '9') {
-        throw protocol("invalid " + what + ": " + Text.sanitize(word));
-      }
-      v = v * 10 + (c - '0');
-    }
-    if (v > max) {
-      throw protocol(what + " out of range: " + v);
-    }
-    return v;
-  }
-
-  private static Pop3Exception protocol(String message) {
-    return new Pop3Exception(Pop3Exception.Kind.PROTOCOL, message);
-  }
-
   /** Closes the session because the dialogue is out of step, and returns {@code e} to throw. */
   private Pop3Exception desync(Pop3Exception e) {
     close();
@@ -859,22 +842,6 @@ public final class Pop3Client implements Closeable {
     } catch (Pop3Exception e) {
       throw desync(e);
     }
-  }
-
-  private static boolean isOk(String line) {
-    return line.startsWith("+OK") && (line.length() == 3 || line.charAt(3) == ' ');
-  }
-
-  private static boolean isErr(String line) {
-    return line.startsWith("-ERR") && (line.length() == 4 || line.charAt(4) == ' ');
-  }
-
-  /** Returns the text after a status indicator of {@code n} chars, without the separating space. */
-  private static String after(String line, int n) {
-    if (line.length() <= n) {
-      return "";
-    }
-    return line.charAt(n) == ' ' ? line.substring(n + 1) : line.substring(n);
   }
 
   private static byte[] ascii(String s) {
