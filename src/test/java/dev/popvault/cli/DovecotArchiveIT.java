@@ -37,6 +37,11 @@ class DovecotArchiveIT {
   @BeforeAll
   static void startDovecot() throws Exception {
     dovecot = DovecotServer.start(serverDir);
+    // All users up front: Dovecot rereads its passwd-file lazily, so a user added mid-test may not
+    // exist yet.
+    for (String user : List.of("corpus", "codec-gzip", "codec-xz", "codec-none", "tls")) {
+      dovecot.addUser(user, PASSWORD);
+    }
   }
 
   @AfterAll
@@ -77,7 +82,6 @@ class DovecotArchiveIT {
   @Test
   void archivesTheHostileCorpusExactlyOverStlsAndDeletesOnlyWhatIsArchived() throws Exception {
     String user = "corpus";
-    dovecot.addUser(user, PASSWORD);
     List<CorpusMessage> corpus = Corpus.standard(42, true);
     List<String> expectedHashes = new ArrayList<>();
     List<String> expectedMboxViews = new ArrayList<>();
@@ -135,7 +139,6 @@ class DovecotArchiveIT {
   @CsvSource({"gzip,.mbox.gz", "xz,.mbox.xz", "none,.mbox"})
   void otherCodecsAreReadableByTheirStandardTools(String codec, String suffix) throws Exception {
     String user = "codec-" + codec;
-    dovecot.addUser(user, PASSWORD);
     List<CorpusMessage> corpus = Corpus.standard(7, false);
     List<String> expectedMboxViews = new ArrayList<>();
     for (CorpusMessage m : corpus) {
@@ -166,7 +169,6 @@ class DovecotArchiveIT {
   @Test
   void untrustedCertificateIsRefusedWith77AndAFingerprintHintThatWorks() throws Exception {
     String user = "tls";
-    dovecot.addUser(user, PASSWORD);
     dovecot.deliver(user, "one", "Subject: one\r\n\r\nbody\r\n".getBytes());
     Path passwordFile = tmp.resolve("pass-tls");
     Files.writeString(passwordFile, PASSWORD + "\n");

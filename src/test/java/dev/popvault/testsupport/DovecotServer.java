@@ -492,6 +492,8 @@ public final class DovecotServer implements AutoCloseable {
     return maildir;
   }
 
+  private long passwdMtimeSeconds;
+
   private void writePasswdFile() throws IOException {
     StringBuilder text = new StringBuilder();
     users.forEach(
@@ -500,6 +502,15 @@ public final class DovecotServer implements AutoCloseable {
     Files.writeString(tmp, text, StandardCharsets.UTF_8);
     // Dovecot's auth process runs as the unprivileged "dovecot" user and must read the file.
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+    // Dovecot notices a changed passwd-file by its mtime in whole seconds (and inode, which the
+    // kernel may
+    // reuse at once): give every version a later second than the one before, or a user added within
+    // the
+    // same second stays unknown.
+    long seconds = Math.max(System.currentTimeMillis() / 1000, passwdMtimeSeconds + 1);
+    passwdMtimeSeconds = seconds;
+    Files.setLastModifiedTime(
+        tmp, java.nio.file.attribute.FileTime.from(seconds, java.util.concurrent.TimeUnit.SECONDS));
     Files.move(
         tmp, passwdFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
