@@ -1,15 +1,28 @@
 package dev.popvault.cli;
 
+import dev.popvault.config.ConfigException;
+import dev.popvault.config.ConfigFile;
 import dev.popvault.core.Directories;
+import dev.popvault.core.ExitCode;
+import dev.popvault.core.PopvaultException;
 import dev.popvault.pop3.Pop3Log;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * Holds the options every command shares: where the archive and ledger live, and how chatty to be.
+ * Holds the options every command shares: the accounts file, where archives live, and how chatty to
+ * be.
  */
 final class CommonOptions {
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Accounts file (TOML; default $XDG_CONFIG_HOME/popvault/config.toml, used if it exists).")
+  Path config;
+
   @Option(
       names = "--archive-dir",
       paramLabel = "DIR",
@@ -30,15 +43,49 @@ final class CommonOptions {
 
   @Option(
       names = {"-v", "--verbose"},
-      description = "Log notices and the POP3 dialogue (passwords redacted) to stderr.")
+      description = "Log notices and the POP3 dialogue (passwords and tokens redacted) to stderr.")
   boolean[] verbose = new boolean[0];
 
-  Path archiveDir() {
-    return archiveDir != null ? archiveDir : Directories.defaultArchiveDir(System.getenv());
+  /**
+   * Loads the accounts file: the one named by --config (must exist), else the default one if
+   * present.
+   */
+  ConfigFile configFile() {
+    try {
+      if (config != null) {
+        return ConfigFile.load(config);
+      }
+      Path fallback = ConfigFile.defaultPath(System.getenv());
+      return Files.exists(fallback) ? ConfigFile.load(fallback) : ConfigFile.empty();
+    } catch (ConfigException e) {
+      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+    }
   }
 
-  Path ledger(Path archiveDir) {
-    return ledger != null ? ledger : Directories.defaultLedger(archiveDir);
+  /**
+   * Returns the archive directory: --archive-dir, else the file's [defaults], else the XDG default.
+   */
+  Path archiveDir(ConfigFile file) {
+    if (archiveDir != null) {
+      return archiveDir;
+    }
+    ConfigFile.Setting fromFile = file.defaults().get("archive-dir");
+    if (fromFile != null && fromFile.value() instanceof String text) {
+      return Path.of(
+          text.startsWith("~/") ? System.getProperty("user.home") + text.substring(1) : text);
+    }
+    return Directories.defaultArchiveDir(System.getenv());
+  }
+
+  Path ledger(ConfigFile file, Path archiveDir) {
+    if (ledger != null) {
+      return ledger;
+    }
+    ConfigFile.Setting fromFile = file.defaults().get("ledger");
+    if (fromFile != null && fromFile.value() instanceof String text) {
+      return Path.of(text);
+    }
+    return Directories.defaultLedger(archiveDir);
   }
 
   /** Returns the dialogue log for {@code -v}; the pop3 package has already redacted secrets. */
@@ -57,8 +104,10 @@ final class CommonOptions {
   /** Prints a notice (e.g. a cut torn tail) unless {@code -q}. */
   void notice(PrintWriter err, String text) {
     if (!quiet) {
-      err.println("popvault: " + text);
-      err.flush();
+      synchronized (err) {
+        err.println("popvault: " + text);
+        err.flush();
+      }
     }
   }
 }

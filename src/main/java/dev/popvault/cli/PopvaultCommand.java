@@ -7,14 +7,14 @@ import picocli.CommandLine.Command;
     name = "popvault",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    subcommands = {ArchiveCommand.class, VerifyCommand.class},
+    subcommands = {ArchiveCommand.class, VerifyCommand.class, ConfigCommand.class},
     description = {
       "Archive POP3 mailboxes exactly once into compressed mbox files, verified before anything is deleted."
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  popvault archive pop3s://alice@mail.example.com --password-file ~/.popvault-pass",
-      "  popvault archive pop3s://alice@mail.example.com --password-file ~/.popvault-pass --delete",
+      "  popvault archive pop3s://alice@mail.example.com --password-file ~/.pw",
+      "  popvault archive work home -q --delete",
       "  popvault verify",
       "",
       "Exit codes:",

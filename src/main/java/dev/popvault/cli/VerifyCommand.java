@@ -1,5 +1,6 @@
 package dev.popvault.cli;
 
+import dev.popvault.config.ConfigFile;
 import dev.popvault.core.ExitCode;
 import dev.popvault.core.VerifyRun;
 import java.io.PrintWriter;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  popvault verify",
-      "  popvault verify alice@mail.example.com --archive-dir ~/mail-archive",
+      "  popvault verify alice@mail.example.com --archive-dir ~/mail",
       "",
       "Exit codes:",
       ExitCodeTable.TEXT
@@ -43,9 +44,10 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path archiveDir = common.archiveDir();
+    ConfigFile file = common.configFile();
+    Path archiveDir = common.archiveDir(file);
     VerifyRun.Outcome outcome =
-        new VerifyRun(archiveDir, common.ledger(archiveDir)).execute(accounts);
+        new VerifyRun(archiveDir, common.ledger(file, archiveDir)).execute(accounts);
     for (String problem : outcome.problems()) {
       err.println("popvault: " + problem);
     }

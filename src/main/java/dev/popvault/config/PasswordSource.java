@@ -41,6 +41,24 @@ public sealed interface PasswordSource {
   static PasswordSource choose(
       Path file, String command, Duration commandTimeout, Map<String, String> env, Console console)
       throws ConfigException {
+    return choose(null, file, command, commandTimeout, env, console);
+  }
+
+  /**
+   * Picks the source like {@link #choose(Path, String, Duration, Map, Console)}, with a password
+   * from the accounts file first.
+   */
+  static PasswordSource choose(
+      String inline,
+      Path file,
+      String command,
+      Duration commandTimeout,
+      Map<String, String> env,
+      Console console)
+      throws ConfigException {
+    if (inline != null) {
+      return new FromEnvironment(inline.toCharArray(), "accounts file");
+    }
     if (file != null && command != null) {
       throw new ConfigException("give either --password-file or --password-command, not both");
     }
@@ -51,7 +69,7 @@ public sealed interface PasswordSource {
       return new FromCommand(command, commandTimeout);
     }
     if (env.get(ENV_VAR) != null) {
-      return new FromEnvironment(env.get(ENV_VAR).toCharArray());
+      return new FromEnvironment(env.get(ENV_VAR).toCharArray(), "environment " + ENV_VAR);
     }
     if (console != null) {
       return new FromPrompt(console);
@@ -152,8 +170,8 @@ public sealed interface PasswordSource {
     }
   }
 
-  /** Uses the value of {@code POPVAULT_PASSWORD}. */
-  record FromEnvironment(char[] value) implements PasswordSource {
+  /** Uses a value given in the environment ({@code POPVAULT_PASSWORD}) or the accounts file. */
+  record FromEnvironment(char[] value, String origin) implements PasswordSource {
     @Override
     public char[] read() {
       return value.clone();
@@ -161,7 +179,7 @@ public sealed interface PasswordSource {
 
     @Override
     public String describe() {
-      return "environment " + ENV_VAR;
+      return origin;
     }
 
     @Override

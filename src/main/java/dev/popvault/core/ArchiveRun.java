@@ -55,6 +55,7 @@ public final class ArchiveRun {
   private final Pop3Log log;
   private final StopRequest stop;
   private final Consumer<String> notices;
+  private ProgressListener progress = ProgressListener.NONE;
 
   /**
    * Prepares a run.
@@ -72,6 +73,12 @@ public final class ArchiveRun {
     this.log = log;
     this.stop = stop;
     this.notices = notices;
+  }
+
+  /** Sets who hears about progress; returns this run. */
+  public ArchiveRun withProgress(ProgressListener listener) {
+    this.progress = listener;
+    return this;
   }
 
   /**
@@ -134,6 +141,8 @@ public final class ArchiveRun {
     } catch (RuntimeException e) {
       PopvaultException known = Failures.translate(e);
       throw known != null ? known : e;
+    } finally {
+      progress.finished();
     }
   }
 
@@ -169,7 +178,11 @@ public final class ArchiveRun {
     }
     try (Pop3Client client = Pop3Client.connect(settings.server(), log)) {
       try {
-        client.login(settings.user(), password, settings.auth());
+        if (settings.xoauth2()) {
+          client.loginXoauth2(settings.user(), password, true);
+        } else {
+          client.login(settings.user(), password, settings.auth());
+        }
       } finally {
         Arrays.fill(password, '\0');
       }
@@ -196,6 +209,7 @@ public final class ArchiveRun {
           plan.add(new Planned(entry.number(), key));
         }
       }
+      progress.planned(plan.size(), plan.stream().mapToLong(p -> p.key().listSize()).sum());
       fetch(client, ledger, accountId, runId, dirName, plan, archived, counters);
       if (stop.requested()) {
         // A clean stop deletes nothing: close without QUIT so the server discards any state.
@@ -302,6 +316,7 @@ public final class ArchiveRun {
               HeaderCapture capture = new HeaderCapture(body);
               EncodedMessage encoded = frame.append(capture, now);
               HeaderSummary headers = capture.summary();
+              progress.archived(encoded.wireLength());
               rows.add(
                   new NewMessage(
                       key.uidl(),

@@ -12,6 +12,9 @@ import java.util.Objects;
  *
  * @param accountName the ledger's and archive directory's name for the account (default {@code
  *     user@host})
+ * @param password the password, or with {@code xoauth2} the source of the OAuth2 access token
+ * @param xoauth2 log in with SASL XOAUTH2 (two-step form, which Microsoft 365 requires) instead of
+ *     {@code auth}
  * @param batchMessages a frame is finished, verified and committed after this many messages
  * @param batchBytes ... or after this many wire bytes (by LIST size), whichever comes first
  */
@@ -21,6 +24,7 @@ public record ArchiveSettings(
     String user,
     PasswordSource password,
     AuthMethod auth,
+    boolean xoauth2,
     Path archiveDir,
     Path ledgerFile,
     Codec codec,

@@ -1,0 +1,73 @@
+package dev.popvault.cli;
+
+import dev.popvault.config.AccountConfig;
+import dev.popvault.core.ArchiveRun;
+import dev.popvault.core.PopvaultException;
+import dev.popvault.core.StopRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+
+/**
+ * Runs accounts one after another, or N at once. Each account has its own lock, so parallel runs
+ * never touch the same mailbox; they may share one ledger (SQLite serialises the commits). Bugs
+ * (non-Popvault exceptions) are re-thrown so they keep their stack trace.
+ */
+final class AccountRunner {
+  private AccountRunner() {}
+
+  static List<AccountOutcome> runAll(
+      List<AccountConfig> accounts,
+      int parallel,
+      StopRequest stop,
+      Function<AccountConfig, ArchiveRun> runs,
+      Progress progress) {
+    if (parallel <= 1 || accounts.size() <= 1) {
+      List<AccountOutcome> outcomes = new ArrayList<>();
+      for (AccountConfig account : accounts) {
+        if (stop.requested()) {
+          break;
+        }
+        outcomes.add(runOne(account, runs));
+      }
+      return outcomes;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, accounts.size()));
+    try {
+      List<Future<AccountOutcome>> futures = new ArrayList<>();
+      for (AccountConfig account : accounts) {
+        futures.add(pool.submit(() -> runOne(account, runs)));
+      }
+      List<AccountOutcome> outcomes = new ArrayList<>();
+      for (Future<AccountOutcome> future : futures) {
+        try {
+          outcomes.add(future.get());
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+          }
+          throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          stop.request("INT");
+        }
+      }
+      return outcomes;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static AccountOutcome runOne(
+      AccountConfig account, Function<AccountConfig, ArchiveRun> runs) {
+    try {
+      return new AccountOutcome(account.name(), runs.apply(account).execute(), null);
+    } catch (PopvaultException e) {
+      return new AccountOutcome(account.name(), null, e);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.popvault.cli;
+
+import dev.popvault.config.AccountConfig;
+import dev.popvault.config.ConfigException;
+import dev.popvault.config.ConfigFile;
+import dev.popvault.core.ExitCode;
+import dev.popvault.core.PopvaultException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/** Groups commands about the accounts file. */
+@Command(
+    name = "config",
+    mixinStandardHelpOptions = true,
+    description = "Inspect the accounts file.",
+    subcommands = ConfigCommand.Check.class)
+final class ConfigCommand implements Runnable {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Validates the accounts file and prints every account's effective settings, secrets masked. */
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = "Validate the accounts file and print the effective settings (secrets masked).",
+      footerHeading = "%nExamples:%n",
+      footer = {"  popvault config check", "  popvault config check --config ~/popvault.toml"})
+  static final class Check implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin CommonOptions common;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      ConfigFile file = common.configFile();
+      if (file.file() == null) {
+        throw new PopvaultException(
+            ExitCode.CONFIG,
+            "no accounts file at " + ConfigFile.defaultPath(System.getenv()) + " (use --config)");
+      }
+      out.println("# " + file.file() + ": " + file.accounts().size() + " account(s)");
+      try {
+        for (String name : file.accounts().keySet()) {
+          AccountConfig account =
+              AccountConfig.resolve(
+                  name,
+                  List.of(file.defaults(), file.accounts().get(name), Map.of()),
+                  common.archiveDir(file));
+          account.describe().forEach(out::println);
+          out.println();
+        }
+      } catch (ConfigException e) {
+        throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+      }
+      out.flush();
+      return ExitCode.OK;
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package dev.popvault.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.popvault.config.AccountConfig;
+import dev.popvault.core.Directories;
+import dev.popvault.core.ExitCode;
+import dev.popvault.core.History;
+import dev.popvault.core.PopvaultException;
+import dev.popvault.core.RunReport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Formats run outcomes for machines: the {@code --json} report and the Prometheus textfile. */
+final class Reports {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Reports() {}
+
+  /**
+   * Returns one JSON object: {@code {"exit_code":N,"accounts":[{account, outcome, exit_code,
+   * counts…}]}}.
+   */
+  static String json(List<AccountOutcome> outcomes, int exitCode) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("exit_code", exitCode);
+    ArrayNode accounts = root.putArray("accounts");
+    for (AccountOutcome o : outcomes) {
+      ObjectNode a = accounts.addObject();
+      a.put("account", o.account());
+      a.put("outcome", o.failure() == null ? "ok" : "failed");
+      a.put("exit_code", o.exitCode());
+      RunReport r = o.report();
+      a.put("new", r == null ? 0 : r.newCount());
+      a.put("skipped", r == null ? 0 : r.skippedCount());
+      a.put("deleted", r == null ? 0 : r.deletedCount());
+      a.put("bytes", r == null ? 0 : r.bytes());
+      a.put("seconds", r == null ? 0.0 : r.elapsed().toMillis() / 1000.0);
+      if (o.failure() == null) {
+        a.putNull("error");
+      } else {
+        a.put("error", o.failure().getMessage());
+      }
+    }
+    try {
+      return JSON.writeValueAsString(root);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot format the JSON report", e);
+    }
+  }
+
+  /**
+   * Writes the Prometheus textfile-collector file: written to a temporary file beside it and
+   * renamed, so the collector never reads half a file.
+   */
+  static void writeMetrics(
+      Path file, List<AccountOutcome> outcomes, List<AccountConfig> accounts, Clock clock) {
+    StringBuilder text = new StringBuilder();
+    metric(
+        text,
+        "popvault_last_success_timestamp_seconds",
+        "gauge",
+        "End of the last successful run.");
+    for (AccountOutcome o : outcomes) {
+      Optional<Instant> success =
+          o.failure() == null
+              ? Optional.of(clock.instant())
+              : History.lastSuccess(ledgerOf(o, accounts), o.account());
+      if (success.isPresent()) {
+        sample(
+            text,
+            "popvault_last_success_timestamp_seconds",
+            o.account(),
+            success.get().getEpochSecond());
+      }
+    }
+    metric(text, "popvault_exit_code", "gauge", "Exit code of the last run (0 = success).");
+    outcomes.forEach(o -> sample(text, "popvault_exit_code", o.account(), o.exitCode()));
+    for (String[] counter :
+        new String[][] {
+          {"popvault_messages_new", "Messages archived by the last run."},
+          {"popvault_messages_skipped", "Messages skipped (already archived) by the last run."},
+          {"popvault_messages_deleted", "Messages deleted from the server by the last run."},
+          {"popvault_bytes", "Bytes archived by the last run."},
+          {"popvault_duration_seconds", "Duration of the last run."}
+        }) {
+      metric(text, counter[0], "gauge", counter[1]);
+      for (AccountOutcome o : outcomes) {
+        RunReport r = o.report();
+        double value =
+            r == null
+                ? 0
+                : switch (counter[0]) {
+                  case "popvault_messages_new" -> r.newCount();
+                  case "popvault_messages_skipped" -> r.skippedCount();
+                  case "popvault_messages_deleted" -> r.deletedCount();
+                  case "popvault_bytes" -> r.bytes();
+                  default -> r.elapsed().toMillis() / 1000.0;
+                };
+        sample(text, counter[0], o.account(), value);
+      }
+    }
+    try {
+      Path dir = file.toAbsolutePath().getParent();
+      Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new PopvaultException(
+          ExitCode.IO_ERROR, "cannot write metrics file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Path ledgerOf(AccountOutcome o, List<AccountConfig> accounts) {
+    for (AccountConfig a : accounts) {
+      if (a.name().equals(o.account())) {
+        return a.ledger() != null ? a.ledger() : Directories.defaultLedger(a.archiveDir());
+      }
+    }
+    return Path.of("/nonexistent");
+  }
+
+  private static void metric(StringBuilder text, String name, String type, String help) {
+    text.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    text.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static void sample(StringBuilder text, String name, String account, double value) {
+    String escaped = account.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    text.append(name)
+        .append("{account=\"")
+        .append(escaped)
+        .append("\"} ")
+        .append(
+            value == Math.rint(value)
+                ? String.format(Locale.ROOT, "%.0f", value)
+                : Double.toString(value))
+        .append('\n');
+  }
+}

@@ -1,0 +1,229 @@
+package dev.popvault.config;
+
+import dev.popvault.config.ConfigFile.Setting;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Holds one account's effective settings, merged from layers (built-in defaults, the file's {@code
+ * [defaults]}, the account's table, the command line; later layers win) and validated, with each
+ * value's origin kept for {@code config check} and for error messages.
+ *
+ * @param password a password written in the accounts file (discouraged), or null
+ * @param auth one of auto, user, apop, plain, xoauth2
+ * @param codec one of zstd, gzip, xz, none
+ * @param origins where each effective key came from: "FILE:LINE", "command line" or "default"
+ */
+public record AccountConfig(
+    String name,
+    ServerUrl url,
+    String password,
+    Path passwordFile,
+    String passwordCommand,
+    String tokenCommand,
+    String auth,
+    Path archiveDir,
+    Path ledger,
+    String codec,
+    boolean delete,
+    Path caFile,
+    String fingerprint,
+    boolean allowPlaintext,
+    int connectTimeout,
+    int timeout,
+    int batchSize,
+    Map<String, String> origins) {
+
+  private static final Set<String> PASSWORD_KEYS =
+      Set.of("password", "password-file", "password-command");
+  private static final List<String> AUTH_METHODS =
+      List.of("auto", "user", "apop", "plain", "xoauth2");
+  private static final List<String> CODECS = List.of("zstd", "gzip", "xz", "none");
+
+  /**
+   * Merges layers (lowest first) and validates the result.
+   *
+   * @param name the account's name; null means "derive from the URL" ({@code user@host})
+   * @param defaultArchiveDir used when no layer sets {@code archive-dir}
+   */
+  public static AccountConfig resolve(
+      String name, List<Map<String, Setting>> layers, Path defaultArchiveDir)
+      throws ConfigException {
+    Map<String, Setting> merged = new LinkedHashMap<>();
+    // The password sources are one choice: the highest layer that names any of them decides alone,
+    // so that
+    // --password-file on the command line replaces a password-command from the file instead of
+    // clashing.
+    int passwordLayer = -1;
+    for (int i = 0; i < layers.size(); i++) {
+      if (layers.get(i).keySet().stream().anyMatch(PASSWORD_KEYS::contains)) {
+        passwordLayer = i;
+      }
+    }
+    for (int i = 0; i < layers.size(); i++) {
+      for (Setting s : layers.get(i).values()) {
+        if (!PASSWORD_KEYS.contains(s.key()) || i == passwordLayer) {
+          merged.put(s.key(), s);
+        }
+      }
+    }
+    Reader r = new Reader(merged);
+    Setting urlSetting = merged.get("url");
+    if (urlSetting == null) {
+      throw new ConfigException("account " + (name == null ? "" : name + " ") + "has no url");
+    }
+    ServerUrl url;
+    try {
+      url = ServerUrl.parse(r.string("url"));
+    } catch (ConfigException e) {
+      throw new ConfigException(urlSetting.where() + ": " + e.getMessage());
+    }
+    long sources = PASSWORD_KEYS.stream().filter(merged::containsKey).count();
+    if (sources > 1) {
+      throw new ConfigException(
+          merged.get("password-command") != null
+              ? merged.get("password-command").where()
+                  + ": give only one of password, password-file, password-command"
+              : "give only one of password, password-file, password-command");
+    }
+    String auth = r.choice("auth", AUTH_METHODS, "auto");
+    String tokenCommand = r.string("token-command");
+    if (auth.equals("xoauth2") && tokenCommand == null) {
+      throw new ConfigException(
+          "account " + url.accountName() + ": auth xoauth2 needs a token-command");
+    }
+    Map<String, String> origins = new LinkedHashMap<>();
+    merged.forEach((key, setting) -> origins.put(key, setting.where()));
+    Path archiveDir = r.path("archive-dir");
+    return new AccountConfig(
+        name != null ? name : url.accountName(),
+        url,
+        r.string("password"),
+        r.path("password-file"),
+        r.string("password-command"),
+        tokenCommand,
+        auth,
+        archiveDir != null ? archiveDir : defaultArchiveDir,
+        r.path("ledger"),
+        r.choice("codec", CODECS, "zstd"),
+        r.bool("delete", false),
+        r.path("ca-file"),
+        r.string("fingerprint"),
+        r.bool("allow-plaintext", false),
+        r.positive("connect-timeout", 30),
+        r.positive("timeout", 120),
+        r.positive("batch-size", 500),
+        origins);
+  }
+
+  /** Lists the effective settings as {@code key = value # origin} lines, secrets masked. */
+  public List<String> describe() {
+    List<String> lines = new ArrayList<>();
+    lines.add("[" + name + "]");
+    String scheme = url.implicitTls() ? "pop3s://" : "pop3://";
+    lines.add(line("url", scheme + url.user() + "@" + url.host() + ":" + url.port()));
+    if (password != null) {
+      lines.add(line("password", "********"));
+    }
+    add(lines, "password-file", passwordFile);
+    add(lines, "password-command", passwordCommand);
+    add(lines, "token-command", tokenCommand);
+    add(lines, "auth", auth);
+    add(lines, "archive-dir", archiveDir);
+    add(lines, "ledger", ledger);
+    add(lines, "codec", codec);
+    add(lines, "delete", delete);
+    add(lines, "ca-file", caFile);
+    add(lines, "fingerprint", fingerprint);
+    add(lines, "allow-plaintext", allowPlaintext);
+    add(lines, "connect-timeout", connectTimeout);
+    add(lines, "timeout", timeout);
+    add(lines, "batch-size", batchSize);
+    return lines;
+  }
+
+  private void add(List<String> lines, String key, Object value) {
+    if (value != null) {
+      lines.add(line(key, value));
+    }
+  }
+
+  private String line(String key, Object value) {
+    return key + " = " + value + "    # " + origins.getOrDefault(key, "default");
+  }
+
+  @Override
+  public String toString() {
+    return "AccountConfig[" + name + "]";
+  }
+
+  /** Reads typed values out of merged settings, naming the origin in every error. */
+  private record Reader(Map<String, Setting> settings) {
+    String string(String key) throws ConfigException {
+      Setting s = settings.get(key);
+      if (s == null) {
+        return null;
+      }
+      if (!(s.value() instanceof String text) || text.isEmpty()) {
+        throw new ConfigException(s.where() + ": key '" + key + "' must be a non-empty string");
+      }
+      return text;
+    }
+
+    Path path(String key) throws ConfigException {
+      String text = string(key);
+      if (text == null) {
+        return null;
+      }
+      if (text.equals("~") || text.startsWith("~/")) {
+        text = System.getProperty("user.home") + text.substring(1);
+      }
+      return Path.of(text);
+    }
+
+    String choice(String key, List<String> allowed, String fallback) throws ConfigException {
+      String text = string(key);
+      if (text == null) {
+        return fallback;
+      }
+      String lower = text.toLowerCase(Locale.ROOT);
+      if (!allowed.contains(lower)) {
+        throw new ConfigException(
+            settings.get(key).where()
+                + ": key '"
+                + key
+                + "' must be one of "
+                + String.join(", ", allowed));
+      }
+      return lower;
+    }
+
+    boolean bool(String key, boolean fallback) throws ConfigException {
+      Setting s = settings.get(key);
+      if (s == null) {
+        return fallback;
+      }
+      if (!(s.value() instanceof Boolean b)) {
+        throw new ConfigException(s.where() + ": key '" + key + "' must be true or false");
+      }
+      return b;
+    }
+
+    int positive(String key, int fallback) throws ConfigException {
+      Setting s = settings.get(key);
+      if (s == null) {
+        return fallback;
+      }
+      if (!(s.value() instanceof Long n) || n < 1 || n > Integer.MAX_VALUE) {
+        throw new ConfigException(
+            s.where() + ": key '" + key + "' must be a positive whole number");
+      }
+      return n.intValue();
+    }
+  }
+}
