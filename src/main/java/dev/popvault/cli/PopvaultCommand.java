@@ -7,7 +7,12 @@ import picocli.CommandLine.Command;
     name = "popvault",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    subcommands = {ArchiveCommand.class, VerifyCommand.class, ConfigCommand.class},
+    subcommands = {
+      ArchiveCommand.class,
+      VerifyCommand.class,
+      ProbeCommand.class,
+      ConfigCommand.class
+    },
     description = {
       "Archive POP3 mailboxes exactly once into compressed mbox files, verified before anything is deleted."
     },

@@ -71,6 +71,7 @@ public final class Pop3Client implements Closeable {
   private String greeting = "";
   private String apopTimestamp;
   private List<String> capabilityLines = List.of();
+  private List<String> capabilityLinesBeforeTls = List.of();
   private Set<String> capabilities = Set.of();
   private boolean closed;
   private int statCount = -1;
@@ -154,6 +155,7 @@ public final class Pop3Client implements Closeable {
     apopTimestamp = m.find() ? m.group() : null;
     capa();
     if (!settings.implicitTls()) {
+      capabilityLinesBeforeTls = capabilityLines;
       if (capabilities.contains("STLS")) {
         send("STLS", "STLS");
         flush("STLS");
@@ -185,6 +187,13 @@ public final class Pop3Client implements Closeable {
   private void bindStreams(Socket s) throws IOException {
     in = new WireReader(s.getInputStream(), settings.readTimeout());
     out = new BufferedOutputStream(s.getOutputStream(), 8192);
+  }
+
+  /**
+   * Returns the CAPA lines the server sent in clear text before STLS (empty for pop3s). Untrusted.
+   */
+  public List<String> capabilityLinesBeforeTls() {
+    return capabilityLinesBeforeTls;
   }
 
   /** Returns the greeting text after "+OK ", with control characters replaced. */

@@ -1,0 +1,90 @@
+package dev.popvault.core;
+
+import dev.popvault.pop3.Pop3Client;
+import dev.popvault.pop3.Pop3Log;
+import dev.popvault.pop3.Pop3Settings;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * Shows what a server offers without logging in: greeting, CAPA before and after STLS, TLS version
+ * and cipher, the certificate (subject, issuer, expiry, SHA-256 fingerprint to paste into {@code
+ * --fingerprint}), and the EXPIRE / LOGIN-DELAY policies it announces. Ends the session with QUIT.
+ */
+public final class Probe {
+  private Probe() {}
+
+  /**
+   * Probes the server and returns the report as lines.
+   *
+   * @throws PopvaultException as an archive run would (69 unreachable, 77 untrusted certificate, …)
+   */
+  public static List<String> run(Pop3Settings settings, Pop3Log log) {
+    List<String> lines = new ArrayList<>();
+    String scheme = settings.implicitTls() ? "pop3s" : "pop3";
+    lines.add("server:       " + scheme + "://" + settings.host() + ":" + settings.port());
+    try (Pop3Client client = Pop3Client.connect(settings, log)) {
+      lines.add("greeting:     " + client.greeting());
+      if (!settings.implicitTls()) {
+        lines.add("CAPA (clear): " + String.join(" | ", client.capabilityLinesBeforeTls()));
+      }
+      SSLSession tls = client.tlsSession().orElse(null);
+      if (tls == null) {
+        lines.add(
+            "TLS:          none (plaintext: passwords would cross the network in clear text)");
+      } else {
+        lines.add("TLS:          " + tls.getProtocol() + ", " + tls.getCipherSuite());
+        describeCertificate(tls, lines);
+      }
+      lines.add("CAPA:         " + String.join(" | ", client.capabilityLines()));
+      for (String capability : client.capabilityLines()) {
+        String upper = capability.toUpperCase(Locale.ROOT);
+        if (upper.startsWith("EXPIRE") || upper.startsWith("LOGIN-DELAY")) {
+          lines.add("policy:       " + capability);
+        }
+      }
+      lines.add("pipelining:   " + (client.pipelining() ? "yes" : "no (lock-step RETR)"));
+      client.quit();
+      return lines;
+    } catch (IOException e) {
+      PopvaultException known = Failures.translate(e);
+      throw known != null ? known : new PopvaultException(ExitCode.IO_ERROR, e.toString(), e);
+    }
+  }
+
+  private static void describeCertificate(SSLSession tls, List<String> lines) {
+    try {
+      Certificate[] chain = tls.getPeerCertificates();
+      if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
+        lines.add("certificate:  subject " + leaf.getSubjectX500Principal().getName());
+        lines.add("              issuer  " + leaf.getIssuerX500Principal().getName());
+        lines.add(
+            "              valid   "
+                + leaf.getNotBefore().toInstant()
+                + " to "
+                + leaf.getNotAfter().toInstant());
+        lines.add("              SHA-256 " + fingerprint(leaf));
+      }
+    } catch (SSLPeerUnverifiedException
+        | CertificateEncodingException
+        | NoSuchAlgorithmException e) {
+      lines.add("certificate:  unavailable (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private static String fingerprint(X509Certificate cert)
+      throws CertificateEncodingException, NoSuchAlgorithmException {
+    byte[] digest = MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
+    return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+  }
+}
