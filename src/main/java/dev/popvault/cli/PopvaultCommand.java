@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
       ArchiveCommand.class,
       VerifyCommand.class,
       ProbeCommand.class,
-      ConfigCommand.class
+      ConfigCommand.class,
+      WarmupCommand.class
     },
     description = {
       "Archive POP3 mailboxes exactly once into compressed mbox files, verified before anything is deleted."
