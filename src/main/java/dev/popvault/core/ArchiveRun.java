@@ -191,6 +191,18 @@ public final class ArchiveRun {
       for (ListEntry entry : client.list()) {
         sizes.put(entry.number(), entry.size());
       }
+      Set<Integer> inUidl = new HashSet<>();
+      for (UidlEntry entry : uidls) {
+        inUidl.add(entry.number());
+      }
+      for (Integer number : sizes.keySet()) {
+        if (!inUidl.contains(number)) {
+          // A message without a UIDL could never be archived nor deleted: say so, do not skip it.
+          throw new Pop3Exception(
+              Pop3Exception.Kind.PROTOCOL,
+              "server listed message " + number + " in LIST but not in UIDL");
+        }
+      }
       Set<ArchivedKey> archived = new HashSet<>(ledger.archivedKeys(accountId));
       List<Planned> plan = new ArrayList<>();
       Map<Integer, ArchivedKey> keyByNumber = new HashMap<>();

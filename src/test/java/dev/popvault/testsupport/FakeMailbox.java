@@ -28,6 +28,7 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
   private final Set<String> committed = Collections.synchronizedSet(new TreeSet<>());
   private List<String> capabilities = List.of("USER", "UIDL", "TOP", "PIPELINING");
   private String password;
+  private String greeting = "fake POP3 ready <4711.1700000000@fake.test>";
 
   /** Adds a message with the given UIDL; messages are numbered in the order added. */
   public FakeMailbox add(String uidl, String body) {
@@ -50,6 +51,12 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
   /** Requires this password for PASS (default: any password is accepted). */
   public FakeMailbox password(String required) {
     this.password = required;
+    return this;
+  }
+
+  /** Replaces the greeting text after "+OK " (default has an APOP timestamp). */
+  public FakeMailbox greeting(String text) {
+    this.greeting = text;
     return this;
   }
 
@@ -76,7 +83,7 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
       }
     }
     Set<Integer> marked = new TreeSet<>();
-    c.greet("fake POP3 ready <4711.1700000000@fake.test>");
+    c.greet(greeting);
     c.serve(
         (line, conv) -> {
           CommandHandler fault = faults.get(line);
