@@ -81,7 +81,12 @@ public final class ArchiveRun {
    */
   public RunReport execute() {
     long startNanos = System.nanoTime();
-    String dirName = ArchiveLayout.safeDirName(settings.accountName());
+    String dirName;
+    try {
+      dirName = ArchiveLayout.safeDirName(settings.accountName());
+    } catch (IllegalArgumentException e) {
+      throw new PopvaultException(ExitCode.USAGE, "bad account name: " + e.getMessage(), e);
+    }
     Path lockDir = settings.ledgerFile().toAbsolutePath().getParent().resolve("locks");
     try (AccountLock lock = AccountLock.acquire(lockDir, dirName, settings.accountName());
         Ledger ledger = Ledger.open(settings.ledgerFile())) {
