@@ -88,7 +88,12 @@ public final class ArchiveRun {
    */
   public RunReport execute() {
     long startNanos = System.nanoTime();
-    String dirName = ArchiveLayout.safeDirName(settings.accountName());
+    String dirName;
+    try {
+      dirName = ArchiveLayout.safeDirName(settings.accountName());
+    } catch (IllegalArgumentException e) {
+      throw new PopvaultException(ExitCode.USAGE, "bad account name: " + e.getMessage(), e);
+    }
     Path lockDir = settings.ledgerFile().toAbsolutePath().getParent().resolve("locks");
     try (AccountLock lock = AccountLock.acquire(lockDir, dirName, settings.accountName());
         Ledger ledger = Ledger.open(settings.ledgerFile())) {
@@ -150,7 +155,35 @@ public final class ArchiveRun {
   private void recover(Ledger ledger, long accountId, List<String> notes) throws IOException {
     for (ArchiveFileRow row : ledger.archiveFiles(accountId)) {
       Path path = settings.archiveDir().resolve(row.relativePath());
-      if (!Files.isRegularFile(path) || Files.size(path) <= row.committedLength()) {
+      if (!Files.isRegularFile(path)) {
+        // M5: a moved archive does not make its messages new again; but deleting them from the
+        // server could lose the only copy.
+        if (settings.delete() && row.committedLength() > 0) {
+          throw new PopvaultException(
+              ExitCode.DATA_ERROR,
+              "archive file "
+                  + path
+                  + " is missing (the ledger records "
+                  + row.committedLength()
+                  + " bytes); refusing to delete; run popvault verify");
+        }
+        continue;
+      }
+      long size = Files.size(path);
+      if (size < row.committedLength()) {
+        // Committed mail is gone from disk: never delete from the server, never append after a
+        // hole.
+        throw new PopvaultException(
+            ExitCode.DATA_ERROR,
+            "archive file "
+                + path
+                + " is "
+                + (row.committedLength() - size)
+                + " bytes shorter than the ledger's committed length "
+                + row.committedLength()
+                + "; nothing was deleted; run popvault verify");
+      }
+      if (size == row.committedLength()) {
         continue;
       }
       try (ArchiveFile file =

@@ -41,6 +41,9 @@ public final class Ledger implements AutoCloseable {
   /** The busy timeout used by {@link #open(Path)}. */
   public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Hidden system property (milliseconds) that replaces the default busy timeout in tests. */
+  public static final String BUSY_TIMEOUT_PROPERTY = "popvault.ledger.busyTimeoutMillis";
+
   private static final long WAL_RETRY_MILLIS = 20;
 
   private final Path file;
@@ -54,8 +57,8 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Opens or creates the ledger at {@code file} with a busy timeout of 10 s and brings its schema
-   * up to date.
+   * Opens or creates the ledger at {@code file} with a busy timeout of 10 s (see {@link
+   * #BUSY_TIMEOUT_PROPERTY}) and brings its schema up to date.
    *
    * @throws LedgerException {@link Kind#IO} if the file or its directories cannot be created or
    *     opened, {@link Kind#CORRUPT} if it is not a popvault ledger, {@link Kind#NEWER_SCHEMA} if a
@@ -63,7 +66,27 @@ public final class Ledger implements AutoCloseable {
    *     process
    */
   public static Ledger open(Path file) throws LedgerException {
-    return open(file, DEFAULT_BUSY_TIMEOUT);
+    return open(file, busyTimeout());
+  }
+
+  /**
+   * Returns the busy timeout for {@link #open(Path)}: {@link #DEFAULT_BUSY_TIMEOUT}, unless the
+   * system property {@value #BUSY_TIMEOUT_PROPERTY} (milliseconds, for tests) says otherwise.
+   */
+  static Duration busyTimeout() {
+    String millis = System.getProperty(BUSY_TIMEOUT_PROPERTY);
+    if (millis == null || millis.isBlank()) {
+      return DEFAULT_BUSY_TIMEOUT;
+    }
+    try {
+      long ms = Long.parseLong(millis.trim());
+      if (ms >= 0 && ms <= Integer.MAX_VALUE) {
+        return Duration.ofMillis(ms);
+      }
+    } catch (NumberFormatException e) {
+      // Fall through: a bad test setting must not change what users get.
+    }
+    return DEFAULT_BUSY_TIMEOUT;
   }
 
   /**
