@@ -13,7 +13,10 @@ public final class HeaderCapture extends FilterInputStream {
   /** Caps how much of a message is kept for header parsing. */
   public static final int LIMIT = 64 * 1024;
 
-  private final byte[] head = new byte[LIMIT];
+  // Starts small and doubles up to LIMIT: most header sections are a few KiB, and a fresh 64 KiB
+  // array per
+  // message would be most of the garbage of a run over many small messages.
+  private byte[] head = new byte[4096];
   private int kept;
 
   public HeaderCapture(InputStream in) {
@@ -24,6 +27,7 @@ public final class HeaderCapture extends FilterInputStream {
   public int read() throws IOException {
     int b = super.read();
     if (b >= 0 && kept < LIMIT) {
+      ensure(1);
       head[kept++] = (byte) b;
     }
     return b;
@@ -34,10 +38,17 @@ public final class HeaderCapture extends FilterInputStream {
     int n = super.read(buffer, offset, length);
     if (n > 0 && kept < LIMIT) {
       int copy = Math.min(n, LIMIT - kept);
+      ensure(copy);
       System.arraycopy(buffer, offset, head, kept, copy);
       kept += copy;
     }
     return n;
+  }
+
+  private void ensure(int more) {
+    if (kept + more > head.length) {
+      head = java.util.Arrays.copyOf(head, Math.min(LIMIT, Math.max(head.length * 2, kept + more)));
+    }
   }
 
   /** Summarises the headers seen so far. */

@@ -549,10 +549,19 @@ public final class Pop3Client implements Closeable {
       } else {
         throw desync(protocol("unexpected reply to " + label + ": " + Text.sanitize(reply)));
       }
-      if (refused == null && sent < numbers.size()) {
-        send("RETR " + numbers.get(sent), "RETR " + numbers.get(sent));
-        flush("RETR " + numbers.get(sent));
-        sent++;
+      // Refill in bulk once half the window has drained: one write (and, on loopback, one wake-up
+      // of the
+      // server) per half window instead of one per message. Lock-step (window 1) refills one at a
+      // time.
+      int inFlight = sent - (done + 1);
+      if (refused == null && sent < numbers.size() && inFlight <= window / 2) {
+        int first = sent;
+        int target = Math.min(numbers.size(), done + 1 + window);
+        while (sent < target) {
+          send("RETR " + numbers.get(sent), "RETR " + numbers.get(sent));
+          sent++;
+        }
+        flush("RETR " + numbers.get(first));
       }
     }
     if (refused != null) {
@@ -620,10 +629,15 @@ public final class Pop3Client implements Closeable {
       } else if (!isOk(reply)) {
         throw desync(protocol("unexpected reply to " + label + ": " + Text.sanitize(reply)));
       }
-      if (refused == null && sent < numbers.size()) {
-        send("DELE " + numbers.get(sent), "DELE " + numbers.get(sent));
-        flush("DELE " + numbers.get(sent));
-        sent++;
+      int inFlight = sent - (done + 1);
+      if (refused == null && sent < numbers.size() && inFlight <= window / 2) {
+        int first = sent;
+        int target = Math.min(numbers.size(), done + 1 + window);
+        while (sent < target) {
+          send("DELE " + numbers.get(sent), "DELE " + numbers.get(sent));
+          sent++;
+        }
+        flush("DELE " + numbers.get(first));
       }
     }
     if (refused != null) {

@@ -215,10 +215,12 @@ class Pop3ClientRetrieveTest {
               inFlightBeforeFirstAnswer.add(4);
               boolean fifthTooEarly = c.clientSendsWithin(Duration.ofMillis(200));
               inFlightBeforeFirstAnswer.add(fifthTooEarly ? 5 : 4);
+              // The client refills in bulk once half the window (2) has drained.
               for (int i = 1; i <= 6; i++) {
                 sendBody(c, latin1("m" + i + "\r\n"), 1000);
-                if (i + 4 <= 6) {
-                  c.expect("RETR " + (i + 4));
+                if (i == 2) {
+                  c.expect("RETR 5");
+                  c.expect("RETR 6");
                 }
               }
             })) {
