@@ -296,10 +296,13 @@ class ArchiveFileTest {
     }
   }
 
+  // GZIP and NONE write through as they go; zstd holds output on its worker thread until finish, so
+  // it cannot
+  // be caught with bytes on disk mid-frame. The re-read logic is the same for every codec.
   @ParameterizedTest
   @EnumSource(
       value = Codec.class,
-      names = {"ZSTD", "NONE"})
+      names = {"GZIP", "NONE"})
   void finishAndVerifyRereadsTheDiskAndRefusesWhatChangedThere(Codec codec) throws Exception {
     Path path = dir.resolve("disk" + codec.fileSuffix());
     byte[] body = Mboxrd.repeat("abcdefgh", 2 << 20);
