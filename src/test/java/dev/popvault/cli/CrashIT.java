@@ -685,6 +685,8 @@ class CrashIT {
       assertThat(loser.isAlive()).isFalse();
       assertThat(loser.exitValue()).as(loserLog).isEqualTo(75);
       assertThat(loserLog).contains("another run for race@127.0.0.1 is in progress");
+      assertThat(tap.awaitTrigger(30_000)).as("the lock holder reaches UIDL").isTrue();
+      Thread.sleep(200);
       assertThat(tap.count("UIDL")).as("only the lock holder talks to the server").isEqualTo(1);
       tap.release();
       assertThat(winner.waitFor(60, TimeUnit.SECONDS)).isTrue();
