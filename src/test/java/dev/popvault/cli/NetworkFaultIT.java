@@ -107,10 +107,11 @@ class NetworkFaultIT {
                 archiveDir.toString(),
                 "--batch-size",
                 "5",
-                "--timeout",
-                "5",
                 "--delete"));
     args.addAll(List.of(extra));
+    if (!args.contains("--timeout")) {
+      args.addAll(List.of("--timeout", "5"));
+    }
     return CliRun.of(args.toArray(String[]::new));
   }
 
