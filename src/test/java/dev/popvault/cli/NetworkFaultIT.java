@@ -269,7 +269,7 @@ class NetworkFaultIT {
       results.add(
           String.format(
               Locale.ROOT,
-              "%6d/%d\t%-40s exit %d\tcommitted %s\tserver %d",
+              "%6d/%d\t%-40s exit %d\tcommitted %s\tserver %d\t%s",
               cut.getKey(),
               clean.length,
               cut.getValue(),
@@ -277,7 +277,8 @@ class NetworkFaultIT {
               Files.exists(ledger)
                   ? LedgerProbe.number(ledger, "select count(*) from message")
                   : "-",
-              remaining));
+              remaining,
+              run.err().trim()));
       assertSafe(user, archiveDir, context);
       completeAndCheck(user, archiveDir, context);
     }
