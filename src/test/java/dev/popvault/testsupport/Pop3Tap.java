@@ -61,6 +61,7 @@ public final class Pop3Tap implements AutoCloseable {
   private volatile boolean holdServer;
   private volatile boolean cutServer;
   private volatile boolean aborted;
+  private volatile String fixedGreeting;
   private final boolean recordServerBytes;
   private final List<Socket> sockets = new ArrayList<>();
 
@@ -101,6 +102,16 @@ public final class Pop3Tap implements AutoCloseable {
     this.triggerVerb = verb.toUpperCase(Locale.ROOT);
     this.triggerOccurrence = occurrence;
     this.triggerAction = action;
+    return this;
+  }
+
+  /**
+   * Replaces the server's greeting line with {@code line} (CRLF added), so that every session has
+   * the same length: Dovecot's greeting carries an APOP timestamp whose length varies. Only for
+   * clients that do not use APOP.
+   */
+  public Pop3Tap fixedGreeting(String line) {
+    this.fixedGreeting = line + "\r\n";
     return this;
   }
 
@@ -245,6 +256,25 @@ public final class Pop3Tap implements AutoCloseable {
     OutputStream out = client.getOutputStream();
     byte[] buffer = new byte[16384];
     int n;
+    if (fixedGreeting != null) {
+      ByteArrayOutputStream greeting = new ByteArrayOutputStream();
+      int b;
+      while ((b = in.read()) >= 0 && b != '\n') {
+        greeting.write(b);
+      }
+      if (b < 0) {
+        return;
+      }
+      byte[] fixed = fixedGreeting.getBytes(StandardCharsets.ISO_8859_1);
+      out.write(fixed);
+      out.flush();
+      serverByteCount.addAndGet(fixed.length);
+      if (recordServerBytes) {
+        synchronized (this) {
+          serverBytes.write(fixed, 0, fixed.length);
+        }
+      }
+    }
     while ((n = in.read(buffer)) >= 0) {
       if (cutServer) {
         return;
