@@ -161,14 +161,24 @@ class CrashIT {
     list.add(tapPoint("DELE", 200, Action.HOLD_REPLY));
     list.add(tapPoint("QUIT", 1, Action.HOLD_COMMAND));
     list.add(tapPoint("QUIT", 1, Action.HOLD_REPLY));
-    for (long ms : new long[] {0, 5, 20, 60, 150}) {
+    for (long ms : new long[] {0, 5, 20}) {
       list.add(new KillPoint("QUIT sent + " + ms + " ms", null, "QUIT", 1, afterQuit(ms)));
+    }
+    // deleted_at written after QUIT +OK, before the run row ends and the process exits.
+    for (int k : new int[] {1, 1}) {
+      list.add(
+          new KillPoint(
+              "deleted_at marked (" + list.size() + ")",
+              null,
+              null,
+              0,
+              ledgerAtLeast("count(*) from message where deleted_at is not null", k)));
     }
     // Time spread over the measured clean run, and more of it when more trials are asked for.
     int timed = Math.max(10, trials - list.size());
     Random random = new Random(42);
     for (int i = 0; i < timed; i++) {
-      double fraction = i < 10 ? 0.1 + i * 0.09 : 0.1 + random.nextDouble();
+      double fraction = i < 10 ? 0.05 + i * 0.075 : 0.05 + random.nextDouble() * 0.9;
       list.add(
           new KillPoint(
               String.format(Locale.ROOT, "at %.2f of a clean run", fraction),
