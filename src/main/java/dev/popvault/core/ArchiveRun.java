@@ -117,7 +117,10 @@ public final class ArchiveRun {
                   + stop.signalName()
                   + " after archiving "
                   + counters.newCount
-                  + " messages; nothing was deleted");
+                  + " messages; "
+                  + (counters.deletedCount == 0
+                      ? "nothing was deleted"
+                      : "the server had already deleted " + counters.deletedCount));
         }
         ledger.endRun(runId, counters.outcome(clock.instant(), "ok", ExitCode.OK, null));
         return new RunReport(
@@ -444,6 +447,11 @@ public final class ArchiveRun {
             Pop3Exception.Kind.PROTOCOL, e.getMessage() + "; nothing was deleted", e);
       }
       throw e;
+    }
+    if (stop.requested()) {
+      // A stop that arrived during DELE: end without QUIT, so the server deletes nothing (RFC 1939
+      // §6) and the clean stop keeps its promise.
+      return;
     }
     client.quit();
     ledger.markDeleted(accountId, keys, clock.instant());
