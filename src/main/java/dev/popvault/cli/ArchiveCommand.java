@@ -27,7 +27,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Archives new messages of one or more mailboxes; with {@code --delete}, removes what is safely archived. */
+/**
+ * Archives new messages of one or more mailboxes; with {@code --delete}, removes what is safely
+ * archived.
+ */
 @Command(
     name = "archive",
     mixinStandardHelpOptions = true,
@@ -43,7 +46,7 @@ import picocli.CommandLine.Spec;
       "  popvault archive pop3s://carol@127.0.0.1:9995 --ca-file my-ca.pem --codec xz",
       "",
       "Exit codes:",
-      PopvaultCommand.ExitCodeTable.TEXT
+      ExitCodeTable.TEXT
     })
 final class ArchiveCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -53,10 +56,14 @@ final class ArchiveCommand implements Callable<Integer> {
   @Parameters(
       arity = "1..*",
       paramLabel = "URL",
-      description = "pop3s://USER@HOST[:PORT] (TLS, port 995) or pop3://USER@HOST[:PORT] (STLS, port 110).")
+      description =
+          "pop3s://USER@HOST[:PORT] (TLS, port 995) or pop3://USER@HOST[:PORT] (STLS, port 110).")
   List<String> urls;
 
-  @Option(names = "--password-file", paramLabel = "FILE", description = "Read the password from the first line of FILE.")
+  @Option(
+      names = "--password-file",
+      paramLabel = "FILE",
+      description = "Read the password from the first line of FILE.")
   Path passwordFile;
 
   @Option(
@@ -69,10 +76,14 @@ final class ArchiveCommand implements Callable<Integer> {
       names = "--auth",
       paramLabel = "METHOD",
       defaultValue = "auto",
-      description = "auto (SASL PLAIN if offered, else USER/PASS), user, apop or plain. Default: ${DEFAULT-VALUE}.")
+      description =
+          "auto (SASL PLAIN if offered, else USER/PASS), user, apop or plain. Default: ${DEFAULT-VALUE}.")
   String auth;
 
-  @Option(names = "--account", paramLabel = "NAME", description = "Name of the account in the ledger and archive (default USER@HOST).")
+  @Option(
+      names = "--account",
+      paramLabel = "NAME",
+      description = "Name of the account in the ledger and archive (default USER@HOST).")
   String accountName;
 
   @Option(
@@ -82,38 +93,52 @@ final class ArchiveCommand implements Callable<Integer> {
       description = "zstd, gzip, xz or none. Default: ${DEFAULT-VALUE}.")
   String codec;
 
-  @Option(names = "--delete", description = "Delete from the server every message that is verified and recorded in the ledger.")
+  @Option(
+      names = "--delete",
+      description =
+          "Delete from the server every message that is verified and recorded in the ledger.")
   boolean delete;
 
-  @Option(names = "--ca-file", paramLabel = "PEM", description = "Trust the CA certificate(s) in PEM instead of the system trust store.")
+  @Option(
+      names = "--ca-file",
+      paramLabel = "PEM",
+      description = "Trust the CA certificate(s) in PEM instead of the system trust store.")
   Path caFile;
 
   @Option(
       names = "--fingerprint",
       paramLabel = "SHA256",
-      description = "Trust exactly the server certificate with this SHA-256 fingerprint (see the error of a refused certificate).")
+      description =
+          "Trust exactly the server certificate with this SHA-256 fingerprint (see the error of a refused certificate).")
   String fingerprint;
 
   @Option(
       names = "--allow-plaintext",
-      description = "Allow pop3:// without STLS: the password then crosses the network in clear text.")
+      description =
+          "Allow pop3:// without STLS: the password then crosses the network in clear text.")
   boolean allowPlaintext;
 
-  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--connect-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description = "Default: ${DEFAULT-VALUE}.")
   int connectTimeout;
 
   @Option(
       names = "--timeout",
       paramLabel = "SECONDS",
       defaultValue = "120",
-      description = "Give up when the server does not answer a command for this long. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Give up when the server does not answer a command for this long. Default: ${DEFAULT-VALUE}.")
   int readTimeout;
 
   @Option(
       names = "--batch-size",
       paramLabel = "N",
       defaultValue = "" + ArchiveSettings.DEFAULT_BATCH_MESSAGES,
-      description = "Verify and commit after every N messages (or 32 MiB). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Verify and commit after every N messages (or 32 MiB). Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
   @Option(names = "--pipeline-window", hidden = true, defaultValue = "32")
@@ -166,7 +191,11 @@ final class ArchiveCommand implements Callable<Integer> {
               pipelineWindow);
       PasswordSource password =
           PasswordSource.choose(
-              passwordFile, passwordCommand, Duration.ofSeconds(60), System.getenv(), System.console());
+              passwordFile,
+              passwordCommand,
+              Duration.ofSeconds(60),
+              System.getenv(),
+              System.console());
       Path archiveDir = common.archiveDir();
       ArchiveSettings settings =
           new ArchiveSettings(
@@ -194,7 +223,8 @@ final class ArchiveCommand implements Callable<Integer> {
     try {
       return AuthMethod.valueOf(text.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown --auth '" + text + "': use auto, user, apop or plain");
+      throw new IllegalArgumentException(
+          "unknown --auth '" + text + "': use auto, user, apop or plain");
     }
   }
 

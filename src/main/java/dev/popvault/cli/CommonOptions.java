@@ -6,18 +6,26 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Holds the options every command shares: where the archive and ledger live, and how chatty to be. */
+/**
+ * Holds the options every command shares: where the archive and ledger live, and how chatty to be.
+ */
 final class CommonOptions {
   @Option(
       names = "--archive-dir",
       paramLabel = "DIR",
-      description = "Archive directory (default $XDG_DATA_HOME/popvault, i.e. ~/.local/share/popvault).")
+      description =
+          "Archive directory (default $XDG_DATA_HOME/popvault, i.e. ~/.local/share/popvault).")
   Path archiveDir;
 
-  @Option(names = "--ledger", paramLabel = "FILE", description = "Ledger database (default DIR/ledger.db).")
+  @Option(
+      names = "--ledger",
+      paramLabel = "FILE",
+      description = "Ledger database (default DIR/ledger.db).")
   Path ledger;
 
-  @Option(names = {"-q", "--quiet"}, description = "Print nothing unless something failed (for cron).")
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Print nothing unless something failed (for cron).")
   boolean quiet;
 
   @Option(

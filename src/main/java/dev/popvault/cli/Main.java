@@ -14,19 +14,33 @@ public final class Main {
   }
 
   /**
-   * Builds the configured command line. Tests call this and {@link CommandLine#execute} to drive the real CLI
-   * in-process.
+   * Builds the configured command line. Tests call this and {@link CommandLine#execute} to drive
+   * the real CLI in-process.
    */
   public static CommandLine newCommandLine() {
     CommandLine commandLine = new CommandLine(new PopvaultCommand());
-    commandLine.setExitCodeOnInvalidInput(ExitCode.USAGE);
-    commandLine.setExitCodeOnExecutionException(ExitCode.SOFTWARE);
+    commandLine.setParameterExceptionHandler(Main::handleBadUsage);
     commandLine.setExecutionExceptionHandler(Main::handle);
     return commandLine;
   }
 
-  /** Prints a known failure as one line and returns its code; bugs keep their stack trace and exit 70. */
-  private static int handle(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+  /** Prints what is wrong with the command line and a hint, and returns 64. */
+  private static int handleBadUsage(CommandLine.ParameterException e, String[] args) {
+    CommandLine commandLine = e.getCommandLine();
+    PrintWriter err = commandLine.getErr();
+    err.println("popvault: " + e.getMessage());
+    err.println(
+        "Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for more information.");
+    err.flush();
+    return ExitCode.USAGE;
+  }
+
+  /**
+   * Prints a known failure as one line and returns its code; bugs keep their stack trace and exit
+   * 70.
+   */
+  private static int handle(
+      Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     if (e instanceof PopvaultException known) {
       err.println("popvault: " + known.getMessage());

@@ -27,22 +27,4 @@ final class PopvaultCommand implements Runnable {
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
-
-  /** Lists the exit codes of core.ExitCode as a compile-time constant for the help annotations. */
-  static final class ExitCodeTable {
-    static final String TEXT =
-        "   0  success%n"
-            + "  64  usage error (bad option or argument)%n"
-            + "  65  data error: archive and ledger disagree, ledger from a newer popvault%n"
-            + "  69  server unavailable (cannot connect)%n"
-            + "  70  internal error (a bug: please report it with the -v output)%n"
-            + "  74  local I/O error (disk full, permissions, not a directory)%n"
-            + "  75  temporary: lock held by another run, timeout, connection lost, SIGTERM%n"
-            + "  76  POP3 protocol error (malformed or unexpected server reply)%n"
-            + "  77  authentication failed, certificate not trusted, or plaintext refused%n"
-            + "  78  configuration error (bad URL, unreadable password source)%n"
-            + " 130  interrupted by Ctrl-C";
-
-    private ExitCodeTable() {}
-  }
 }

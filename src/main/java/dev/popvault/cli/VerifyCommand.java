@@ -26,14 +26,17 @@ import picocli.CommandLine.Spec;
       "  popvault verify alice@mail.example.com --archive-dir ~/mail-archive",
       "",
       "Exit codes:",
-      PopvaultCommand.ExitCodeTable.TEXT
+      ExitCodeTable.TEXT
     })
 final class VerifyCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin CommonOptions common;
 
-  @Parameters(arity = "0..*", paramLabel = "ACCOUNT", description = "Accounts to check (default: all in the ledger).")
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "ACCOUNT",
+      description = "Accounts to check (default: all in the ledger).")
   List<String> accounts = new ArrayList<>();
 
   @Override
@@ -41,7 +44,8 @@ final class VerifyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path archiveDir = common.archiveDir();
-    VerifyRun.Outcome outcome = new VerifyRun(archiveDir, common.ledger(archiveDir)).execute(accounts);
+    VerifyRun.Outcome outcome =
+        new VerifyRun(archiveDir, common.ledger(archiveDir)).execute(accounts);
     for (String problem : outcome.problems()) {
       err.println("popvault: " + problem);
     }

@@ -18,9 +18,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Supplies a password without it ever passing through argv: a file, a command's first output line, an
- * environment variable, or a prompt on the terminal. The returned array belongs to the caller, who should wipe it
- * after use. Error messages never contain the secret.
+ * Supplies a password without it ever passing through argv: a file, a command's first output line,
+ * an environment variable, or a prompt on the terminal. The returned array belongs to the caller,
+ * who should wipe it after use. Error messages never contain the secret.
  */
 public sealed interface PasswordSource {
   /** Names the environment variable read when no other source is given. */
@@ -33,7 +33,8 @@ public sealed interface PasswordSource {
   String describe();
 
   /**
-   * Picks the source the user asked for: file, then command, then {@code POPVAULT_PASSWORD}, then the terminal.
+   * Picks the source the user asked for: file, then command, then {@code POPVAULT_PASSWORD}, then
+   * the terminal.
    *
    * @throws ConfigException when both a file and a command are given, or no source is usable
    */
@@ -68,7 +69,8 @@ public sealed interface PasswordSource {
       try (InputStream in = Files.newInputStream(file)) {
         return firstLine(in.readNBytes(64 * 1024), "password file " + file);
       } catch (IOException e) {
-        throw new ConfigException("cannot read password file " + file + ": " + e.getClass().getSimpleName());
+        throw new ConfigException(
+            "cannot read password file " + file + ": " + e.getClass().getSimpleName());
       }
     }
 
@@ -79,8 +81,9 @@ public sealed interface PasswordSource {
   }
 
   /**
-   * Runs a command without a shell (words split on blanks, single and double quotes group words) and takes the
-   * first line of its standard output. Its standard error is passed through on failure only.
+   * Runs a command without a shell (words split on blanks, single and double quotes group words)
+   * and takes the first line of its standard output. Its standard error is passed through on
+   * failure only.
    */
   record FromCommand(String command, Duration timeout) implements PasswordSource {
     @Override
@@ -91,10 +94,10 @@ public sealed interface PasswordSource {
       }
       Process process;
       try {
-        process =
-            new ProcessBuilder(words).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+        process = new ProcessBuilder(words).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
       } catch (IOException e) {
-        throw new ConfigException("cannot run password command '" + words.get(0) + "': " + e.getMessage());
+        throw new ConfigException(
+            "cannot run password command '" + words.get(0) + "': " + e.getMessage());
       }
       try {
         process.getOutputStream().close();
@@ -104,10 +107,17 @@ public sealed interface PasswordSource {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           process.destroyForcibly();
           throw new ConfigException(
-              "password command '" + words.get(0) + "' did not finish within " + timeout.toSeconds() + " s");
+              "password command '"
+                  + words.get(0)
+                  + "' did not finish within "
+                  + timeout.toSeconds()
+                  + " s");
         }
         if (process.exitValue() != 0) {
-          String why = new String(err.join(), StandardCharsets.UTF_8).strip().replaceAll("[\\p{Cntrl}]+", " ");
+          String why =
+              new String(err.join(), StandardCharsets.UTF_8)
+                  .strip()
+                  .replaceAll("[\\p{Cntrl}]+", " ");
           throw new ConfigException(
               "password command '"
                   + words.get(0)
@@ -118,7 +128,8 @@ public sealed interface PasswordSource {
         }
         return firstLine(out.join(), "output of password command '" + words.get(0) + "'");
       } catch (IOException e) {
-        throw new ConfigException("password command '" + words.get(0) + "' failed: " + e.getMessage());
+        throw new ConfigException(
+            "password command '" + words.get(0) + "' failed: " + e.getMessage());
       } catch (InterruptedException e) {
         process.destroyForcibly();
         Thread.currentThread().interrupt();
@@ -176,7 +187,10 @@ public sealed interface PasswordSource {
     }
   }
 
-  /** Splits a command line into words: blanks separate, quotes group, backslash escapes outside single quotes. */
+  /**
+   * Splits a command line into words: blanks separate, quotes group, backslash escapes outside
+   * single quotes.
+   */
   static List<String> splitWords(String line) throws ConfigException {
     List<String> words = new ArrayList<>();
     StringBuilder word = new StringBuilder();

@@ -8,11 +8,12 @@ import java.util.Locale;
 
 /**
  * Names a mailbox as {@code pop3s://user@host[:port]} (implicit TLS, default port 995) or {@code
- * pop3://user@host[:port]} (STLS, default port 110). A password in the URL is refused: URLs end up in argv,
- * shell history and crontabs.
+ * pop3://user@host[:port]} (STLS, default port 110). A password in the URL is refused: URLs end up
+ * in argv, shell history and crontabs.
  *
  * @param implicitTls true for {@code pop3s://}
- * @param user the login name, percent-decoded ({@code alice%40example.com} is {@code alice@example.com})
+ * @param user the login name, percent-decoded ({@code alice%40example.com} is {@code
+ *     alice@example.com})
  */
 public record ServerUrl(boolean implicitTls, String user, String host, int port) {
   public ServerUrl {
@@ -49,7 +50,9 @@ public record ServerUrl(boolean implicitTls, String user, String host, int port)
       }
       default ->
           throw new ConfigException(
-              "invalid server URL '" + text + "': use pop3s://USER@HOST[:PORT] or pop3://USER@HOST[:PORT]");
+              "invalid server URL '"
+                  + text
+                  + "': use pop3s://USER@HOST[:PORT] or pop3://USER@HOST[:PORT]");
     }
     String rawUserInfo = uri.getRawUserInfo();
     if (rawUserInfo == null || rawUserInfo.isEmpty()) {
@@ -64,7 +67,8 @@ public record ServerUrl(boolean implicitTls, String user, String host, int port)
       throw new ConfigException("invalid server URL '" + text + "': no host");
     }
     if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) {
-      throw new ConfigException("invalid server URL '" + text + "': unexpected path " + uri.getRawPath());
+      throw new ConfigException(
+          "invalid server URL '" + text + "': unexpected path " + uri.getRawPath());
     }
     String user = URLDecoder.decode(rawUserInfo.replace("+", "%2B"), StandardCharsets.UTF_8);
     String host = uri.getHost();
@@ -72,10 +76,17 @@ public record ServerUrl(boolean implicitTls, String user, String host, int port)
       host = host.substring(1, host.length() - 1);
     }
     int port = uri.getPort() == -1 ? defaultPort : uri.getPort();
+    if (port < 1 || port > 65535) {
+      throw new ConfigException(
+          "invalid server URL '" + text + "': port " + port + " out of range");
+    }
     return new ServerUrl(implicitTls, user, host, port);
   }
 
-  /** Returns the default account name, {@code user@host}, used for the archive directory and the ledger. */
+  /**
+   * Returns the default account name, {@code user@host}, used for the archive directory and the
+   * ledger.
+   */
   public String accountName() {
     return user + "@" + host;
   }

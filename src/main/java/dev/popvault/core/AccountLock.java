@@ -11,9 +11,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Holds the exclusive per-account lock: a file {@code <ledger dir>/locks/<account>.lock} locked with {@link
- * FileChannel#tryLock()}. The OS releases it when the process dies, so a killed run never leaves a stale lock. A
- * second run for the same account fails at once (exit 75) instead of waiting or downloading twice.
+ * Holds the exclusive per-account lock: a file {@code <ledger dir>/locks/<account>.lock} locked
+ * with {@link FileChannel#tryLock()}. The OS releases it when the process dies, so a killed run
+ * never leaves a stale lock. A second run for the same account fails at once (exit 75) instead of
+ * waiting or downloading twice.
  */
 final class AccountLock implements AutoCloseable {
   private final FileChannel channel;
@@ -27,7 +28,8 @@ final class AccountLock implements AutoCloseable {
   /**
    * Takes the lock or fails.
    *
-   * @throws PopvaultException exit 75 if another run holds it, exit 74 if the lock file cannot be created
+   * @throws PopvaultException exit 75 if another run holds it, exit 74 if the lock file cannot be
+   *     created
    */
   static AccountLock acquire(Path lockDir, String safeAccountName, String accountName) {
     Path file = lockDir.resolve(safeAccountName + ".lock");
@@ -49,7 +51,8 @@ final class AccountLock implements AutoCloseable {
       if (lock == null) {
         channel.close();
         throw new PopvaultException(
-            ExitCode.TEMPORARY, "another run for " + accountName + " is in progress (lock " + file + ")");
+            ExitCode.TEMPORARY,
+            "another run for " + accountName + " is in progress (lock " + file + ")");
       }
       return new AccountLock(channel, lock);
     } catch (IOException e) {

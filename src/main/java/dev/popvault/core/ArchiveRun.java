@@ -6,6 +6,7 @@ import dev.popvault.archive.Codec;
 import dev.popvault.archive.EncodedMessage;
 import dev.popvault.archive.Frame;
 import dev.popvault.archive.FrameWriter;
+import dev.popvault.config.ConfigException;
 import dev.popvault.ledger.ArchiveFileRow;
 import dev.popvault.ledger.ArchivedKey;
 import dev.popvault.ledger.Ledger;
@@ -34,14 +35,16 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Runs the main job for one account: lock → recover → connect → UIDL/LIST → plan → RETR → verify → commit → DELE
- * → QUIT. The ordering invariants of docs/design.md hold on every path:
+ * Runs the main job for one account: lock → recover → connect → UIDL/LIST → plan → RETR → verify →
+ * commit → DELE → QUIT. The ordering invariants of docs/design.md hold on every path:
  *
  * <ul>
- *   <li>M1: a frame is forced and re-read ({@link FrameWriter#finishAndVerify()}) before its ledger rows commit;
+ *   <li>M1: a frame is forced and re-read ({@link FrameWriter#finishAndVerify()}) before its ledger
+ *       rows commit;
  *   <li>M2: DELE is sent only for (UIDL, size) pairs the ledger holds;
  *   <li>M3: bytes past a file's committed length are cut before anything is appended;
- *   <li>M4: on any failure the open frame is cut back ({@link FrameWriter#abort()}); committed frames stay;
+ *   <li>M4: on any failure the open frame is cut back ({@link FrameWriter#abort()}); committed
+ *       frames stay;
  *   <li>M5: the plan comes from the ledger alone, never from scanning archives;
  *   <li>M6: the password lives in a char array that is wiped after login and is never logged.
  * </ul>
@@ -59,7 +62,11 @@ public final class ArchiveRun {
    * @param notices receives one-line notices for the user (e.g. a torn tail that was cut)
    */
   public ArchiveRun(
-      ArchiveSettings settings, Clock clock, Pop3Log log, StopRequest stop, Consumer<String> notices) {
+      ArchiveSettings settings,
+      Clock clock,
+      Pop3Log log,
+      StopRequest stop,
+      Consumer<String> notices) {
     this.settings = settings;
     this.clock = clock;
     this.log = log;
@@ -80,7 +87,10 @@ public final class ArchiveRun {
         Ledger ledger = Ledger.open(settings.ledgerFile())) {
       long accountId =
           ledger.account(
-              settings.accountName(), settings.server().host(), settings.server().port(), settings.user());
+              settings.accountName(),
+              settings.server().host(),
+              settings.server().port(),
+              settings.user());
       long runId = ledger.beginRun(accountId, clock.instant());
       Counters counters = new Counters();
       List<String> notes = new ArrayList<>();
@@ -131,12 +141,11 @@ public final class ArchiveRun {
   private void recover(Ledger ledger, long accountId, List<String> notes) throws IOException {
     for (ArchiveFileRow row : ledger.archiveFiles(accountId)) {
       Path path = settings.archiveDir().resolve(row.relativePath());
-      if (!Files.exists(path) || Files.size(path) <= row.committedLength()) {
+      if (!Files.isRegularFile(path) || Files.size(path) <= row.committedLength()) {
         continue;
       }
       try (ArchiveFile file =
-          ArchiveFile.openForAppend(
-              path, Codec.parse(row.codec()), row.committedLength())) {
+          ArchiveFile.openForAppend(path, Codec.parse(row.codec()), row.committedLength())) {
         String note =
             "cut "
                 + file.truncatedBytes()
@@ -149,9 +158,15 @@ public final class ArchiveRun {
     }
   }
 
-  private void transfer(Ledger ledger, long accountId, long runId, String dirName, Counters counters)
+  private void transfer(
+      Ledger ledger, long accountId, long runId, String dirName, Counters counters)
       throws IOException {
-    char[] password = settings.password().read();
+    char[] password;
+    try {
+      password = settings.password().read();
+    } catch (ConfigException e) {
+      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+    }
     try (Pop3Client client = Pop3Client.connect(settings.server(), log)) {
       try {
         client.login(settings.user(), password, settings.auth());
@@ -227,7 +242,8 @@ public final class ArchiveRun {
             file.close();
             file = null;
           }
-          // The row exists (committed length 0) before the file gets its first byte, so recovery knows it.
+          // The row exists (committed length 0) before the file gets its first byte, so recovery
+          // knows it.
           fileRow = ledger.archiveFile(accountId, relative, settings.codec().cliName());
           file = ArchiveFile.openForAppend(path, settings.codec(), fileRow.committedLength());
           if (file.truncatedBytes() > 0) {
@@ -251,7 +267,10 @@ public final class ArchiveRun {
     }
   }
 
-  /** Streams one batch into one frame, verifies it from disk and commits it; returns the committed rows. */
+  /**
+   * Streams one batch into one frame, verifies it from disk and commits it; returns the committed
+   * rows.
+   */
   private List<NewMessage> fetchBatch(
       Pop3Client client,
       Ledger ledger,
@@ -300,7 +319,8 @@ public final class ArchiveRun {
                       now));
             });
       } catch (StopRequested e) {
-        // The session is abandoned (pipelined replies may be in flight); what was received is kept below.
+        // The session is abandoned (pipelined replies may be in flight); what was received is kept
+        // below.
       }
       if (rows.isEmpty()) {
         frame.abort();
@@ -308,8 +328,10 @@ public final class ArchiveRun {
       }
       Frame finished = frame.finishAndVerify();
       verified = true;
-      // M1: only now, with the frame forced and re-read, do its messages become "archived". If the commit
-      // fails the bytes stay past the committed length, where the next run's recovery cuts them (M3).
+      // M1: only now, with the frame forced and re-read, do its messages become "archived". If the
+      // commit
+      // fails the bytes stay past the committed length, where the next run's recovery cuts them
+      // (M3).
       ledger.commitFrame(fileRow.id(), runId, finished.offset(), finished.length(), rows);
       return rows;
     } catch (IOException | RuntimeException | Error e) {
@@ -324,7 +346,10 @@ public final class ArchiveRun {
     }
   }
 
-  /** M2: DELEs exactly the listed messages whose (UIDL, size) the ledger holds; marks them only after QUIT +OK. */
+  /**
+   * M2: DELEs exactly the listed messages whose (UIDL, size) the ledger holds; marks them only
+   * after QUIT +OK.
+   */
   private void deleteArchived(
       Pop3Client client,
       Ledger ledger,
@@ -351,7 +376,8 @@ public final class ArchiveRun {
       client.delete(numbers);
     } catch (Pop3Exception e) {
       if (e.kind() == Pop3Exception.Kind.PROTOCOL) {
-        // Undo the marks so that a partial deletion cannot surprise anyone, then end the session normally.
+        // Undo the marks so that a partial deletion cannot surprise anyone, then end the session
+        // normally.
         client.rset();
         client.quit();
         throw new Pop3Exception(

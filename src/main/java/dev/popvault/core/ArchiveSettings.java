@@ -10,7 +10,8 @@ import java.util.Objects;
 /**
  * Describes one account's archive run: where the mail comes from, how to log in, and where it goes.
  *
- * @param accountName the ledger's and archive directory's name for the account (default {@code user@host})
+ * @param accountName the ledger's and archive directory's name for the account (default {@code
+ *     user@host})
  * @param batchMessages a frame is finished, verified and committed after this many messages
  * @param batchBytes ... or after this many wire bytes (by LIST size), whichever comes first
  */
@@ -40,7 +41,10 @@ public record ArchiveSettings(
     }
   }
 
-  /** Default frame size: small enough that an interrupted run re-downloads little, large enough to compress well. */
+  /**
+   * Default frame size: small enough that an interrupted run re-downloads little, large enough to
+   * compress well.
+   */
   public static final int DEFAULT_BATCH_MESSAGES = 500;
 
   public static final long DEFAULT_BATCH_BYTES = 32L << 20;

@@ -10,12 +10,17 @@ import java.util.Set;
 
 /** Creates private directories and finds popvault's default locations (XDG base directories). */
 public final class Directories {
-  static final Set<PosixFilePermission> DIR_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
-  static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
+  static final Set<PosixFilePermission> DIR_PERMISSIONS =
+      PosixFilePermissions.fromString("rwx------");
+  static final Set<PosixFilePermission> FILE_PERMISSIONS =
+      PosixFilePermissions.fromString("rw-------");
 
   private Directories() {}
 
-  /** Creates {@code dir} and any missing parents with mode 0700; existing directories keep their mode. */
+  /**
+   * Creates {@code dir} and any missing parents with mode 0700; existing directories keep their
+   * mode.
+   */
   static void createPrivate(Path dir) throws IOException {
     Path absolute = dir.toAbsolutePath();
     if (Files.isDirectory(absolute)) {
@@ -34,7 +39,10 @@ public final class Directories {
     }
   }
 
-  /** Returns the default archive directory: {@code $XDG_DATA_HOME/popvault} or {@code ~/.local/share/popvault}. */
+  /**
+   * Returns the default archive directory: {@code $XDG_DATA_HOME/popvault} or {@code
+   * ~/.local/share/popvault}.
+   */
   public static Path defaultArchiveDir(Map<String, String> env) {
     String dataHome = env.get("XDG_DATA_HOME");
     if (dataHome != null && !dataHome.isBlank() && Path.of(dataHome).isAbsolute()) {

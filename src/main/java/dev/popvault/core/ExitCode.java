@@ -1,8 +1,8 @@
 package dev.popvault.core;
 
 /**
- * Publishes popvault's exit codes (sysexits, as mpop uses them). These numbers are API: scripts and cron wrappers
- * depend on them, so they never change meaning.
+ * Publishes popvault's exit codes (sysexits, as mpop uses them). These numbers are API: scripts and
+ * cron wrappers depend on them, so they never change meaning.
  */
 public final class ExitCode {
   public static final int OK = 0;

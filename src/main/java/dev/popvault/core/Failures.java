@@ -11,8 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
 /**
- * Maps the failures of the leaf packages to exit codes: one mapping for the whole program, so that the same
- * cause always gives the same code. Returns null for anything unexpected: that is a bug and must keep its trace.
+ * Maps the failures of the leaf packages to exit codes: one mapping for the whole program, so that
+ * the same cause always gives the same code. Returns null for anything unexpected: that is a bug
+ * and must keep its trace.
  */
 final class Failures {
   private Failures() {}

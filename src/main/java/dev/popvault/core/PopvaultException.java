@@ -1,8 +1,9 @@
 package dev.popvault.core;
 
 /**
- * Reports a failure the user can act on: a one-line message and the exit code it maps to. Anything that is not a
- * {@code PopvaultException} is a bug and keeps its stack trace. Messages never contain secrets.
+ * Reports a failure the user can act on: a one-line message and the exit code it maps to. Anything
+ * that is not a {@code PopvaultException} is a bug and keeps its stack trace. Messages never
+ * contain secrets.
  */
 public class PopvaultException extends RuntimeException {
   private static final long serialVersionUID = 1L;

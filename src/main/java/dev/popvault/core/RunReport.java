@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * Summarises one account's successful run.
  *
- * @param notes things the user should know that did not fail the run (e.g. a torn tail that was cut)
+ * @param notes things the user should know that did not fail the run (e.g. a torn tail that was
+ *     cut)
  */
 public record RunReport(
     String account,
@@ -21,7 +22,10 @@ public record RunReport(
     notes = List.copyOf(notes);
   }
 
-  /** Formats the one-line summary, e.g. {@code alice@host: 3 new, 1 skipped, 0 deleted, 1.2 MB in 0.4 s}. */
+  /**
+   * Formats the one-line summary, e.g. {@code alice@host: 3 new, 1 skipped, 0 deleted, 1.2 MB in
+   * 0.4 s}.
+   */
   public String summaryLine() {
     return String.format(
         Locale.ROOT,

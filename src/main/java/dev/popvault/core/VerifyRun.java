@@ -19,9 +19,9 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * Audits archives against the ledger: decodes every committed frame from disk, recomputes each message's SHA-256
- * and length, and reports missing files, truncation, extra or missing messages. Read-only; it takes each
- * account's lock so that it never races an archive run's uncommitted tail.
+ * Audits archives against the ledger: decodes every committed frame from disk, recomputes each
+ * message's SHA-256 and length, and reports missing files, truncation, extra or missing messages.
+ * Read-only; it takes each account's lock so that it never races an archive run's uncommitted tail.
  */
 public final class VerifyRun {
   private final Path archiveDir;
@@ -43,11 +43,7 @@ public final class VerifyRun {
     public String summaryLine() {
       return String.format(
           "verified %d account(s), %d file(s), %d frame(s), %d message(s): %s",
-          accounts,
-          files,
-          frames,
-          messages,
-          ok() ? "OK" : problems.size() + " problem(s)");
+          accounts, files, frames, messages, ok() ? "OK" : problems.size() + " problem(s)");
     }
   }
 
@@ -58,7 +54,8 @@ public final class VerifyRun {
    */
   public Outcome execute(List<String> accounts) {
     if (!Files.exists(ledgerFile)) {
-      throw new PopvaultException(ExitCode.CONFIG, "no ledger at " + ledgerFile + " (nothing archived yet?)");
+      throw new PopvaultException(
+          ExitCode.CONFIG, "no ledger at " + ledgerFile + " (nothing archived yet?)");
     }
     try (Ledger ledger = Ledger.open(ledgerFile)) {
       List<String> names = accounts.isEmpty() ? ledger.accountNames() : accounts;
@@ -69,7 +66,8 @@ public final class VerifyRun {
       for (String name : names) {
         OptionalLong id = ledger.findAccount(name);
         if (id.isEmpty()) {
-          throw new PopvaultException(ExitCode.CONFIG, "unknown account " + name + " in " + ledgerFile);
+          throw new PopvaultException(
+              ExitCode.CONFIG, "unknown account " + name + " in " + ledgerFile);
         }
         String dirName = ArchiveLayout.safeDirName(name);
         Path lockDir = ledgerFile.toAbsolutePath().getParent().resolve("locks");
@@ -80,12 +78,14 @@ public final class VerifyRun {
             files++;
             if (!Files.exists(path)) {
               if (row.committedLength() > 0) {
-                problems.add(path + ": missing (ledger records " + row.committedLength() + " bytes)");
+                problems.add(
+                    path + ": missing (ledger records " + row.committedLength() + " bytes)");
               }
               continue;
             }
             VerifyReport report =
-                ArchiveReader.verify(path, Codec.parse(row.codec()), row.committedLength(), expected);
+                ArchiveReader.verify(
+                    path, Codec.parse(row.codec()), row.committedLength(), expected);
             frames += report.framesChecked();
             messages += report.messagesChecked();
             problems.addAll(report.problems());

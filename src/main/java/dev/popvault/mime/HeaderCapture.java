@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Passes a message stream through unchanged while keeping a copy of its first bytes (at most {@link #LIMIT}), so
- * the header section can be summarised after the body has been streamed elsewhere. Memory is bounded by the limit,
- * whatever the message size.
+ * Passes a message stream through unchanged while keeping a copy of its first bytes (at most {@link
+ * #LIMIT}), so the header section can be summarised after the body has been streamed elsewhere.
+ * Memory is bounded by the limit, whatever the message size.
  */
 public final class HeaderCapture extends FilterInputStream {
   /** Caps how much of a message is kept for header parsing. */

@@ -7,9 +7,10 @@ import java.io.ByteArrayInputStream;
 import java.io.UnsupportedEncodingException;
 
 /**
- * Holds the catalog fields of a message (Message-ID, Date, From, Subject), decoded for display. Any field may be
- * null. Built from untrusted bytes: values are unfolded, RFC 2047-decoded where possible, stripped of control
- * characters and cut to a bounded length, so a hostile header cannot bloat the ledger or a terminal.
+ * Holds the catalog fields of a message (Message-ID, Date, From, Subject), decoded for display. Any
+ * field may be null. Built from untrusted bytes: values are unfolded, RFC 2047-decoded where
+ * possible, stripped of control characters and cut to a bounded length, so a hostile header cannot
+ * bloat the ledger or a terminal.
  */
 public record HeaderSummary(String messageId, String date, String from, String subject) {
   private static final int MAX_FIELD = 998;
@@ -20,8 +21,8 @@ public record HeaderSummary(String messageId, String date, String from, String s
   }
 
   /**
-   * Parses the header section found at the start of {@code head} (which may hold more, or less, than the header
-   * section; parsing stops at the first empty line).
+   * Parses the header section found at the start of {@code head} (which may hold more, or less,
+   * than the header section; parsing stops at the first empty line).
    */
   public static HeaderSummary parse(byte[] head, int length) {
     InternetHeaders headers;

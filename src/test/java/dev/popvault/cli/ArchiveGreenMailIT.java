@@ -23,13 +23,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Drives the CLI against GreenMail (in-process POP3 over real TCP): the main job and its failure exits. */
+/**
+ * Drives the CLI against GreenMail (in-process POP3 over real TCP): the main job and its failure
+ * exits.
+ */
 class ArchiveGreenMailIT {
   private static final String PASSWORD = "s3cret-Pässword";
 
   @RegisterExtension
   static final GreenMailExtension greenMail =
-      new GreenMailExtension(ServerSetup.dynamicPort(ServerSetupTest.SMTP_POP3_IMAP));
+      new GreenMailExtension(
+          ServerSetup.dynamicPort(
+              new ServerSetup[] {
+                ServerSetupTest.SMTP, ServerSetupTest.POP3, ServerSetupTest.POP3S
+              }));
 
   @TempDir Path tmp;
   private Path archiveDir;
@@ -91,14 +98,18 @@ class ArchiveGreenMailIT {
 
     CliRun first = archive();
     assertThat(first.exitCode()).as(first.describe()).isZero();
-    assertThat(first.out()).as(first.describe()).matches("(?s)alice@127\\.0\\.0\\.1: 5 new, 0 skipped, 0 deleted, .* MB in .* s\\n");
+    assertThat(first.out())
+        .as(first.describe())
+        .matches("(?s)alice@127\\.0\\.0\\.1: 5 new, 0 skipped, 0 deleted, .* MB in .* s\\n");
     assertThat(LedgerProbe.number(ledger(), "select count(*) from message")).isEqualTo(5);
     assertThat(archiveFiles()).hasSize(1);
     Path file = archiveFiles().get(0);
-    assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(file))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(Files.getPosixFilePermissions(file.getParent()))
         .isEqualTo(PosixFilePermissions.fromString("rwx------"));
-    assertThat(Files.getPosixFilePermissions(ledger())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(ledger()))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(greenMail.getReceivedMessages()).hasSize(5);
 
     CliRun second = archive();
@@ -110,7 +121,9 @@ class ArchiveGreenMailIT {
     assertThat(third.exitCode()).as(third.describe()).isZero();
     assertThat(third.out()).as(third.describe()).contains(": 2 new, 5 skipped, 7 deleted");
     assertThat(greenMail.getReceivedMessages()).isEmpty();
-    assertThat(LedgerProbe.number(ledger(), "select count(*) from message where deleted_at is not null"))
+    assertThat(
+            LedgerProbe.number(
+                ledger(), "select count(*) from message where deleted_at is not null"))
         .isEqualTo(7);
 
     CliRun verify = CliRun.of("verify", "--archive-dir", archiveDir.toString());

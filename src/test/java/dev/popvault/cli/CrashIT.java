@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills the real launcher (a child process) with SIGKILL at points spread over a run with {@code --delete}, then
- * runs again to completion, and checks that nothing was lost and nothing is archived twice (invariant M4).
+ * Kills the real launcher (a child process) with SIGKILL at points spread over a run with {@code
+ * --delete}, then runs again to completion, and checks that nothing was lost and nothing is
+ * archived twice (invariant M4).
  */
 class CrashIT {
   private static final String PASSWORD = "crash-pass";
@@ -80,7 +81,8 @@ class CrashIT {
   }
 
   /** No message may be gone from the server unless the ledger holds it. */
-  private static void assertNothingLost(Set<String> delivered, List<String> remaining, Path ledger) {
+  private static void assertNothingLost(
+      Set<String> delivered, List<String> remaining, Path ledger) {
     Set<String> gone = new HashSet<>(delivered);
     remaining.forEach(gone::remove);
     if (gone.isEmpty()) {
@@ -92,7 +94,8 @@ class CrashIT {
         .containsAll(gone);
   }
 
-  private void assertExactlyOnce(Set<String> delivered, Path archiveDir, String user) throws Exception {
+  private void assertExactlyOnce(Set<String> delivered, Path archiveDir, String user)
+      throws Exception {
     Path ledger = archiveDir.resolve("ledger.db");
     assertThat(LedgerProbe.column(ledger, "select uidl from message"))
         .as("each message exactly once in the ledger")
@@ -108,8 +111,12 @@ class CrashIT {
         inArchive += ArchiveTools.readWithPythonMailbox(mbox).size();
       }
     }
-    assertThat(inArchive).as("messages in the archive files (read by zstdcat + Python)").isEqualTo(delivered.size());
-    assertThat(dovecot.remainingMessages(user)).as("server after the completing --delete run").isEmpty();
+    assertThat(inArchive)
+        .as("messages in the archive files (read by zstdcat + Python)")
+        .isEqualTo(delivered.size());
+    assertThat(dovecot.remainingMessages(user))
+        .as("server after the completing --delete run")
+        .isEmpty();
   }
 
   @Test
@@ -127,12 +134,15 @@ class CrashIT {
       if (!finished) {
         child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
-      assertNothingLost(delivered, dovecot.remainingMessages(user), archiveDir.resolve("ledger.db"));
+      assertNothingLost(
+          delivered, dovecot.remainingMessages(user), archiveDir.resolve("ledger.db"));
 
       Process rerun = launcher(user, archiveDir).start();
       assertThat(rerun.waitFor(120, TimeUnit.SECONDS)).as("re-run finishes").isTrue();
       assertThat(rerun.exitValue())
-          .as("re-run after kill at %d ms: %s", killAfterMillis, Files.readString(tmp.resolve("child-" + user + ".log")))
+          .as(
+              "re-run after kill at %d ms: %s",
+              killAfterMillis, Files.readString(tmp.resolve("child-" + user + ".log")))
           .isZero();
       assertExactlyOnce(delivered, archiveDir, user);
     }
@@ -168,8 +178,11 @@ class CrashIT {
     } else {
       assertThat(child.exitValue()).as(log).isEqualTo(75);
       assertThat(log).contains("stopped by SIGTERM");
-      assertThat(dovecot.remainingMessages(user)).as("a clean stop deletes nothing").hasSize(MESSAGES);
-      assertThat(LedgerProbe.column(ledger, "select outcome from run")).containsExactly("interrupted");
+      assertThat(dovecot.remainingMessages(user))
+          .as("a clean stop deletes nothing")
+          .hasSize(MESSAGES);
+      assertThat(LedgerProbe.column(ledger, "select outcome from run"))
+          .containsExactly("interrupted");
     }
     assertNothingLost(delivered, dovecot.remainingMessages(user), ledger);
     Process rerun = launcher(user, archiveDir).start();

@@ -23,9 +23,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Conformance against a real Dovecot over STLS with a self-signed certificate, loaded with a hostile corpus: the
- * archive read back by the standard CLI tools and Python's mailbox module, the exact round trip by SHA-256, the
- * ledger, and what is left on the server after {@code --delete}.
+ * Conformance against a real Dovecot over STLS with a self-signed certificate, loaded with a
+ * hostile corpus: the archive read back by the standard CLI tools and Python's mailbox module, the
+ * exact round trip by SHA-256, the ledger, and what is left on the server after {@code --delete}.
  */
 class DovecotArchiveIT {
   private static final String PASSWORD = "dovecot-Pa55";
@@ -37,6 +37,11 @@ class DovecotArchiveIT {
   @BeforeAll
   static void startDovecot() throws Exception {
     dovecot = DovecotServer.start(serverDir);
+    // All users up front: Dovecot rereads its passwd-file lazily, so a user added mid-test may not
+    // exist yet.
+    for (String user : List.of("corpus", "codec-gzip", "codec-xz", "codec-none", "tls")) {
+      dovecot.addUser(user, PASSWORD);
+    }
   }
 
   @AfterAll
@@ -77,7 +82,6 @@ class DovecotArchiveIT {
   @Test
   void archivesTheHostileCorpusExactlyOverStlsAndDeletesOnlyWhatIsArchived() throws Exception {
     String user = "corpus";
-    dovecot.addUser(user, PASSWORD);
     List<CorpusMessage> corpus = Corpus.standard(42, true);
     List<String> expectedHashes = new ArrayList<>();
     List<String> expectedMboxViews = new ArrayList<>();
@@ -118,26 +122,29 @@ class DovecotArchiveIT {
     CliRun again = archive(user, archiveDir);
     assertThat(again.out()).as(again.describe()).contains(": 0 new, " + corpus.size() + " skipped");
 
-    // One message arrives after archiving: --delete must remove exactly the archived ones... and the new one,
+    // One message arrives after archiving: --delete must remove exactly the archived ones... and
+    // the new one,
     // which this run archives first.
     dovecot.deliver(user, "late-arrival", "Subject: late\r\n\r\nlate body\r\n".getBytes());
     CliRun delete = archive(user, archiveDir, "--delete");
     assertThat(delete.exitCode()).as(delete.describe()).isZero();
-    assertThat(delete.out()).contains(": 1 new, " + corpus.size() + " skipped, " + (corpus.size() + 1) + " deleted");
+    assertThat(delete.out())
+        .contains(": 1 new, " + corpus.size() + " skipped, " + (corpus.size() + 1) + " deleted");
     assertThat(dovecot.remainingMessages(user)).isEmpty();
-    assertThat(LedgerProbe.number(ledger, "select count(*) from message where deleted_at is null")).isZero();
+    assertThat(LedgerProbe.number(ledger, "select count(*) from message where deleted_at is null"))
+        .isZero();
   }
 
   @ParameterizedTest
   @CsvSource({"gzip,.mbox.gz", "xz,.mbox.xz", "none,.mbox"})
   void otherCodecsAreReadableByTheirStandardTools(String codec, String suffix) throws Exception {
     String user = "codec-" + codec;
-    dovecot.addUser(user, PASSWORD);
     List<CorpusMessage> corpus = Corpus.standard(7, false);
     List<String> expectedMboxViews = new ArrayList<>();
     for (CorpusMessage m : corpus) {
       dovecot.deliver(user, m.name(), m.content());
-      expectedMboxViews.add(sha256(ArchiveTools.mboxrdExpected(Corpus.expectedWireBytes(m.content()))));
+      expectedMboxViews.add(
+          sha256(ArchiveTools.mboxrdExpected(Corpus.expectedWireBytes(m.content()))));
     }
     Path archiveDir = tmp.resolve("archive-" + codec);
     CliRun run = archive(user, archiveDir, "--codec", codec, "--batch-size", "5");
@@ -162,7 +169,6 @@ class DovecotArchiveIT {
   @Test
   void untrustedCertificateIsRefusedWith77AndAFingerprintHintThatWorks() throws Exception {
     String user = "tls";
-    dovecot.addUser(user, PASSWORD);
     dovecot.deliver(user, "one", "Subject: one\r\n\r\nbody\r\n".getBytes());
     Path passwordFile = tmp.resolve("pass-tls");
     Files.writeString(passwordFile, PASSWORD + "\n");
@@ -171,7 +177,12 @@ class DovecotArchiveIT {
 
     CliRun refused =
         CliRun.of(
-            "archive", url, "--password-file", passwordFile.toString(), "--archive-dir", archiveDir.toString(),
+            "archive",
+            url,
+            "--password-file",
+            passwordFile.toString(),
+            "--archive-dir",
+            archiveDir.toString(),
             "--delete");
     assertThat(refused.exitCode()).as(refused.describe()).isEqualTo(77);
     assertThat(refused.err()).contains("--ca-file").contains("--fingerprint");
@@ -179,8 +190,14 @@ class DovecotArchiveIT {
 
     CliRun pinned =
         CliRun.of(
-            "archive", url, "--password-file", passwordFile.toString(), "--archive-dir", archiveDir.toString(),
-            "--fingerprint", dovecot.certSha256());
+            "archive",
+            url,
+            "--password-file",
+            passwordFile.toString(),
+            "--archive-dir",
+            archiveDir.toString(),
+            "--fingerprint",
+            dovecot.certSha256());
     assertThat(pinned.exitCode()).as(pinned.describe()).isZero();
     assertThat(pinned.out()).contains(": 1 new");
   }

@@ -34,7 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One test per ordering invariant of docs/design.md (M1–M6), through the CLI against GreenMail over TCP. */
+/**
+ * One test per ordering invariant of docs/design.md (M1–M6), through the CLI against GreenMail over
+ * TCP.
+ */
 class InvariantsIT {
   private static final String PASSWORD = "inv-S3cret-word";
 
@@ -119,13 +122,21 @@ class InvariantsIT {
         ResultSet r = s.executeQuery(sql)) {
       while (r.next()) {
         Path file = archiveDir.resolve(r.getString(1));
-        assertThat(Files.size(file)).as("file length equals committed length").isEqualTo(r.getLong(11));
+        assertThat(Files.size(file))
+            .as("file length equals committed length")
+            .isEqualTo(r.getLong(11));
         EncodedMessage m =
             new EncodedMessage(
-                r.getLong(5), r.getLong(6), r.getLong(7), r.getBytes(8), r.getLong(9), r.getInt(10) == 1);
+                r.getLong(5),
+                r.getLong(6),
+                r.getLong(7),
+                r.getBytes(8),
+                r.getLong(9),
+                r.getInt(10) == 1);
         byte[] back;
         try (InputStream in =
-            ArchiveReader.openMessage(file, Codec.parse(r.getString(2)), r.getLong(3), r.getLong(4), m)) {
+            ArchiveReader.openMessage(
+                file, Codec.parse(r.getString(2)), r.getLong(3), r.getLong(4), m)) {
           back = in.readAllBytes();
         }
         assertThat(back).hasSize((int) m.wireLength());
@@ -142,7 +153,8 @@ class InvariantsIT {
     deliver(3, 1);
     assertThat(archive().exitCode()).isZero();
     deliver(2, 1);
-    // The new messages cannot be archived (the gzip file's path is taken by a directory): the run must fail
+    // The new messages cannot be archived (the gzip file's path is taken by a directory): the run
+    // must fail
     // before any DELE, so even the three archived messages stay on the server.
     Path monthDir = archiveFiles().get(0).getParent();
     String gzName = archiveFiles().get(0).getFileName().toString().replace(".mbox.zst", ".mbox.gz");
@@ -150,12 +162,17 @@ class InvariantsIT {
     CliRun failed = archive("--codec", "gzip", "--delete");
     assertThat(failed.exitCode()).as(failed.describe()).isEqualTo(74);
     assertThat(greenMail.getReceivedMessages()).hasSize(5);
-    assertThat(LedgerProbe.number(ledger(), "select count(*) from message where deleted_at is not null")).isZero();
+    assertThat(
+            LedgerProbe.number(
+                ledger(), "select count(*) from message where deleted_at is not null"))
+        .isZero();
 
     CliRun ok = archive("--delete");
     assertThat(ok.exitCode()).as(ok.describe()).isZero();
     assertThat(greenMail.getReceivedMessages()).isEmpty();
-    assertThat(LedgerProbe.number(ledger(), "select count(*) from message where deleted_at is not null"))
+    assertThat(
+            LedgerProbe.number(
+                ledger(), "select count(*) from message where deleted_at is not null"))
         .isEqualTo(5);
   }
 
@@ -165,22 +182,29 @@ class InvariantsIT {
     assertThat(archive().exitCode()).isZero();
     Path file = archiveFiles().get(0);
     long committed = Files.size(file);
-    Files.write(file, "torn tail of a killed run".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.APPEND);
+    Files.write(
+        file,
+        "torn tail of a killed run".getBytes(StandardCharsets.US_ASCII),
+        StandardOpenOption.APPEND);
 
     deliver(1, 1);
     CliRun run = archive();
     assertThat(run.exitCode()).as(run.describe()).isZero();
     assertThat(run.err()).contains("cut 25 bytes");
     assertThat(Files.size(file)).isGreaterThan(committed);
-    assertThat(LedgerProbe.number(ledger(), "select committed_length from archive_file")).isEqualTo(Files.size(file));
+    assertThat(LedgerProbe.number(ledger(), "select committed_length from archive_file"))
+        .isEqualTo(Files.size(file));
     assertVerifies();
   }
 
   @Test
-  void m4_aDroppedConnectionKeepsVerifiedBatchesAndTheNextRunCompletesExactlyOnce() throws Exception {
+  void m4_aDroppedConnectionKeepsVerifiedBatchesAndTheNextRunCompletesExactlyOnce()
+      throws Exception {
     deliver(12, 8);
-    // Cut the connection roughly two thirds into the transfer: several batches of 2 are committed by then.
-    try (CuttingProxy proxy = CuttingProxy.cutAfter(greenMail.getPop3().getPort(), 12 * 8 * 1024 * 2 / 3)) {
+    // Cut the connection roughly two thirds into the transfer: several batches of 2 are committed
+    // by then.
+    try (CuttingProxy proxy =
+        CuttingProxy.cutAfter(greenMail.getPop3().getPort(), 12 * 8 * 1024 * 2 / 3)) {
       CliRun cut = archive(proxy.port(), "--batch-size", "2", "--delete");
       assertThat(cut.exitCode()).as(cut.describe()).isEqualTo(75);
       assertThat(cut.err()).as(cut.describe()).contains("connection lost");
@@ -192,8 +216,10 @@ class InvariantsIT {
 
     CliRun rest = archive("--delete");
     assertThat(rest.exitCode()).as(rest.describe()).isZero();
-    assertThat(rest.out()).contains(": " + (12 - committed) + " new, " + committed + " skipped, 12 deleted");
-    assertThat(LedgerProbe.number(ledger(), "select count(distinct uidl) from message")).isEqualTo(12);
+    assertThat(rest.out())
+        .contains(": " + (12 - committed) + " new, " + committed + " skipped, 12 deleted");
+    assertThat(LedgerProbe.number(ledger(), "select count(distinct uidl) from message"))
+        .isEqualTo(12);
     assertThat(LedgerProbe.number(ledger(), "select count(*) from message")).isEqualTo(12);
     assertVerifies();
   }
@@ -217,7 +243,10 @@ class InvariantsIT {
     assertThat(verbose.exitCode()).as(verbose.describe()).isZero();
     String plainPayload =
         Base64.getEncoder().encodeToString(("\0inv\0" + PASSWORD).getBytes(StandardCharsets.UTF_8));
-    assertThat(verbose.err()).contains("AUTH").doesNotContain(PASSWORD).doesNotContain(plainPayload);
+    assertThat(verbose.err())
+        .contains("AUTH")
+        .doesNotContain(PASSWORD)
+        .doesNotContain(plainPayload);
     assertThat(verbose.out()).doesNotContain(PASSWORD);
 
     for (Path f : List.of(ledger(), archiveFiles().get(0))) {

@@ -6,7 +6,9 @@ import java.io.StringWriter;
 import java.util.Arrays;
 import picocli.CommandLine;
 
-/** Runs the real CLI in-process and captures what it printed, for assertions that say what broke. */
+/**
+ * Runs the real CLI in-process and captures what it printed, for assertions that say what broke.
+ */
 public record CliRun(int exitCode, String out, String err, String[] args) {
   /** Executes {@code popvault args...} through picocli, exactly as {@code bin/popvault} would. */
   public static CliRun of(String... args) {

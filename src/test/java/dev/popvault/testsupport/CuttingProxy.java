@@ -10,9 +10,10 @@ import java.net.Socket;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Forwards TCP between a client and a server on loopback and cuts the connection once a chosen number of bytes
- * has flowed from server to client (or stalls instead of cutting). A real socket peer for network fault tests:
- * the client sees exactly what a dropped or hung connection looks like.
+ * Forwards TCP between a client and a server on loopback and cuts the connection once a chosen
+ * number of bytes has flowed from server to client (or stalls instead of cutting). A real socket
+ * peer for network fault tests: the client sees exactly what a dropped or hung connection looks
+ * like.
  */
 public final class CuttingProxy implements AutoCloseable {
   private final ServerSocket listener;
@@ -32,7 +33,10 @@ public final class CuttingProxy implements AutoCloseable {
     acceptor.start();
   }
 
-  /** Starts a proxy that closes both sides after {@code bytes} server-to-client bytes (per connection). */
+  /**
+   * Starts a proxy that closes both sides after {@code bytes} server-to-client bytes (per
+   * connection).
+   */
   public static CuttingProxy cutAfter(int targetPort, long bytes) throws IOException {
     return new CuttingProxy(targetPort, bytes, false);
   }

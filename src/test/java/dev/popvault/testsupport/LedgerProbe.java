@@ -9,7 +9,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads a ledger with plain SQL, independent of the product's ledger code, so tests check what is on disk. */
+/**
+ * Reads a ledger with plain SQL, independent of the product's ledger code, so tests check what is
+ * on disk.
+ */
 public final class LedgerProbe {
   private LedgerProbe() {}
 

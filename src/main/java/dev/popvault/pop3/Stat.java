@@ -1,0 +1,16 @@
+package dev.popvault.pop3;
+
+/**
+ * The maildrop summary from STAT.
+ *
+ * @param count number of messages, not counting those marked deleted
+ * @param size total size in octets
+ */
+public record Stat(int count, long size) {
+  /** Validates that both values are non-negative. */
+  public Stat {
+    if (count < 0 || size < 0) {
+      throw new IllegalArgumentException("negative STAT values");
+    }
+  }
+}

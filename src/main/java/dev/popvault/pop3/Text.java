@@ -1,0 +1,67 @@
+package dev.popvault.pop3;
+
+import java.time.Duration;
+
+/** Makes untrusted server text safe to put in one-line messages and logs. */
+final class Text {
+  /** Longest quoted server text in messages and logs. */
+  static final int MAX_QUOTED = 200;
+
+  private Text() {}
+
+  /** Replaces control characters with '?' and truncates to {@value #MAX_QUOTED} characters. */
+  static String sanitize(String text) {
+    if (text == null) {
+      return "";
+    }
+    int n = Math.min(text.length(), MAX_QUOTED);
+    StringBuilder sb = new StringBuilder(n + 3);
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      sb.append(c < 0x20 || (c >= 0x7F && c <= 0x9F) ? '?' : c);
+    }
+    if (text.length() > MAX_QUOTED) {
+      sb.append("...");
+    }
+    return sb.toString();
+  }
+
+  /** Replaces every occurrence of {@code secret} in {@code text} with asterisks. */
+  static String redact(String text, char[] secret) {
+    if (secret == null || secret.length == 0 || text.length() < secret.length) {
+      return text;
+    }
+    StringBuilder sb = new StringBuilder(text.length());
+    int i = 0;
+    while (i < text.length()) {
+      if (regionMatches(text, i, secret)) {
+        sb.append("********");
+        i += secret.length;
+      } else {
+        sb.append(text.charAt(i++));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static boolean regionMatches(String text, int from, char[] secret) {
+    if (from + secret.length > text.length()) {
+      return false;
+    }
+    for (int j = 0; j < secret.length; j++) {
+      if (text.charAt(from + j) != secret[j]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Formats a duration as seconds for messages: "120 s", "0.3 s". */
+  static String seconds(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 1000 == 0) {
+      return (ms / 1000) + " s";
+    }
+    return (ms / 1000.0) + " s";
+  }
+}

@@ -1,0 +1,93 @@
+package dev.popvault.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PasswordSourceTest {
+  @TempDir Path tmp;
+
+  @Test
+  void readsFirstLineOfFile() throws Exception {
+    Path file = tmp.resolve("p");
+    Files.writeString(file, "pässword\nsecond line\n");
+    PasswordSource source =
+        PasswordSource.choose(file, null, Duration.ofSeconds(5), Map.of(), null);
+    assertThat(source.read()).containsExactly("pässword".toCharArray());
+  }
+
+  @Test
+  void emptyOrMissingFileIsAConfigErrorNamingTheFile() throws Exception {
+    Path empty = tmp.resolve("empty");
+    Files.writeString(empty, "\n");
+    assertThatThrownBy(() -> new PasswordSource.FromFile(empty).read())
+        .hasMessageContaining("is empty");
+    assertThatThrownBy(() -> new PasswordSource.FromFile(tmp.resolve("missing")).read())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("missing");
+  }
+
+  @Test
+  void runsCommandWithoutShellAndTakesFirstLine() throws Exception {
+    PasswordSource source =
+        PasswordSource.choose(
+            null, "printf 'tok en\\nrest'", Duration.ofSeconds(5), Map.of(), null);
+    assertThat(source.read()).containsExactly("tok en".toCharArray());
+  }
+
+  @Test
+  void failingCommandShowsItsStderrButNoSecret() {
+    PasswordSource source =
+        new PasswordSource.FromCommand(
+            "sh -c 'echo vault locked >&2; exit 3'", Duration.ofSeconds(5));
+    assertThatThrownBy(source::read)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("exit 3")
+        .hasMessageContaining("vault locked");
+  }
+
+  @Test
+  void hangingCommandTimesOut() {
+    PasswordSource source = new PasswordSource.FromCommand("sleep 30", Duration.ofMillis(300));
+    assertThatThrownBy(source::read).hasMessageContaining("did not finish");
+  }
+
+  @Test
+  void environmentIsUsedWhenNoOptionIsGiven() throws Exception {
+    PasswordSource source =
+        PasswordSource.choose(
+            null, null, Duration.ofSeconds(5), Map.of("POPVAULT_PASSWORD", "envpw"), null);
+    assertThat(source.read()).containsExactly("envpw".toCharArray());
+    assertThat(source.toString()).doesNotContain("envpw");
+  }
+
+  @Test
+  void noSourceAndNoTerminalIsAConfigError() {
+    assertThatThrownBy(
+            () -> PasswordSource.choose(null, null, Duration.ofSeconds(1), Map.of(), null))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--password-file");
+  }
+
+  @Test
+  void fileAndCommandTogetherAreRefused() {
+    assertThatThrownBy(
+            () ->
+                PasswordSource.choose(tmp.resolve("p"), "x", Duration.ofSeconds(1), Map.of(), null))
+        .hasMessageContaining("not both");
+  }
+
+  @Test
+  void splitsWordsLikeAShellWouldForQuotes() throws Exception {
+    assertThat(PasswordSource.splitWords("pass show 'mail/my account' \"a b\" c\\ d"))
+        .containsExactly("pass", "show", "mail/my account", "a b", "c d");
+    assertThatThrownBy(() -> PasswordSource.splitWords("pass 'open"))
+        .hasMessageContaining("unclosed");
+  }
+}

@@ -1,0 +1,40 @@
+package dev.popvault.mime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class HeaderSummaryTest {
+  @Test
+  void decodesFoldedAndEncodedHeaders() {
+    byte[] head =
+        ("Message-ID: <a@b>\r\nDate: Thu, 1 Jan 1970 00:00:00 +0000\r\nFrom: =?UTF-8?Q?J=C3=B6rg?= <j@x>\r\n"
+                + "Subject: a long\r\n subject\r\n\r\nbody\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    HeaderSummary s = HeaderSummary.parse(head, head.length);
+    assertThat(s)
+        .isEqualTo(
+            new HeaderSummary(
+                "<a@b>", "Thu, 1 Jan 1970 00:00:00 +0000", "Jörg <j@x>", "a long subject"));
+  }
+
+  @Test
+  void stripsControlCharactersAndToleratesGarbage() {
+    byte[] head = "Subject: evil\u001b[2J\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(HeaderSummary.parse(head, head.length).subject()).isEqualTo("evil [2J");
+    byte[] garbage = new byte[] {0, 1, 2, (byte) 0xff, '\n', '\n'};
+    assertThat(HeaderSummary.parse(garbage, garbage.length).subject()).isNull();
+  }
+
+  @Test
+  void captureKeepsOnlyTheFirstBytesAndPassesEverythingThrough() throws IOException {
+    byte[] message =
+        ("Subject: captured\r\n\r\n" + "x".repeat(200_000)).getBytes(StandardCharsets.US_ASCII);
+    HeaderCapture capture = new HeaderCapture(new ByteArrayInputStream(message));
+    assertThat(capture.readAllBytes()).isEqualTo(message);
+    assertThat(capture.summary().subject()).isEqualTo("captured");
+  }
+}

@@ -1,0 +1,184 @@
+package dev.popvault.testsupport;
+
+import dev.popvault.testsupport.ScriptedPop3Server.CommandHandler;
+import dev.popvault.testsupport.ScriptedPop3Server.Conversation;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Plays a well-behaved POP3 maildrop for {@link ScriptedPop3Server}: greeting, CAPA, USER/PASS,
+ * STAT, LIST, UIDL, RETR, TOP, DELE, RSET, NOOP, QUIT — with per-command overrides to inject faults
+ * (e.g. {@code fault("RETR 3", (line, c) -> { c.cut(); return false; })}).
+ *
+ * <p>Deletions are committed only when QUIT is answered with +OK (RFC 1939 §6), so tests can assert
+ * what the server really removed with {@link #committedDeletions()}. Messages are sent dot-stuffed;
+ * a message without a final line end gets CRLF before the terminator, as Dovecot does.
+ */
+public final class FakeMailbox implements ScriptedPop3Server.Script {
+  private final List<String> uidls = new ArrayList<>();
+  private final List<byte[]> bodies = new ArrayList<>();
+  private final Map<String, CommandHandler> faults = new LinkedHashMap<>();
+  private final Set<String> committed = Collections.synchronizedSet(new TreeSet<>());
+  private List<String> capabilities = List.of("USER", "UIDL", "TOP", "PIPELINING");
+  private String password;
+
+  /** Adds a message with the given UIDL; messages are numbered in the order added. */
+  public FakeMailbox add(String uidl, String body) {
+    return add(uidl, body.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  /** Adds a message with the given UIDL and raw bytes. */
+  public FakeMailbox add(String uidl, byte[] body) {
+    uidls.add(uidl);
+    bodies.add(body.clone());
+    return this;
+  }
+
+  /** Replaces the CAPA list (default USER, UIDL, TOP, PIPELINING). */
+  public FakeMailbox capabilities(String... caps) {
+    this.capabilities = List.of(caps);
+    return this;
+  }
+
+  /** Requires this password for PASS (default: any password is accepted). */
+  public FakeMailbox password(String required) {
+    this.password = required;
+    return this;
+  }
+
+  /** Answers the exact client line {@code commandLine} with {@code handler} instead. */
+  public FakeMailbox fault(String commandLine, CommandHandler handler) {
+    faults.put(commandLine, handler);
+    return this;
+  }
+
+  /** Returns the UIDLs whose deletion a +OK to QUIT committed, over all sessions. */
+  public Set<String> committedDeletions() {
+    synchronized (committed) {
+      return Set.copyOf(committed);
+    }
+  }
+
+  @Override
+  public void run(Conversation c) throws Exception {
+    // Messages deleted in earlier sessions are gone; the rest are renumbered from 1.
+    List<Integer> visible = new ArrayList<>();
+    for (int i = 0; i < uidls.size(); i++) {
+      if (!committed.contains(uidls.get(i))) {
+        visible.add(i);
+      }
+    }
+    Set<Integer> marked = new TreeSet<>();
+    c.greet("fake POP3 ready <4711.1700000000@fake.test>");
+    c.serve(
+        (line, conv) -> {
+          CommandHandler fault = faults.get(line);
+          if (fault != null) {
+            return fault.handle(line, conv);
+          }
+          String[] w = line.split(" ");
+          String cmd = w[0].toUpperCase(java.util.Locale.ROOT);
+          switch (cmd) {
+            case "CAPA" -> conv.sendMultiline("+OK", capabilities.toArray(new String[0]));
+            case "USER", "NOOP", "RSET" -> {
+              if (cmd.equals("RSET")) {
+                marked.clear();
+              }
+              conv.send("+OK");
+            }
+            case "PASS" -> {
+              String given = line.length() > 5 ? line.substring(5) : "";
+              conv.send(password == null || password.equals(given) ? "+OK" : "-ERR [AUTH] no");
+            }
+            case "STAT" -> {
+              long size = 0;
+              int count = 0;
+              for (int n = 1; n <= visible.size(); n++) {
+                if (!marked.contains(n)) {
+                  count++;
+                  size += bodies.get(visible.get(n - 1)).length;
+                }
+              }
+              conv.send("+OK " + count + " " + size);
+            }
+            case "LIST", "UIDL" -> {
+              List<String> lines = new ArrayList<>();
+              for (int n = 1; n <= visible.size(); n++) {
+                if (!marked.contains(n)) {
+                  int i = visible.get(n - 1);
+                  lines.add(n + " " + (cmd.equals("LIST") ? bodies.get(i).length : uidls.get(i)));
+                }
+              }
+              conv.sendMultiline("+OK", lines.toArray(new String[0]));
+            }
+            case "RETR", "TOP", "DELE" -> {
+              int n = parse(w.length > 1 ? w[1] : "");
+              if (n < 1 || n > visible.size() || marked.contains(n)) {
+                conv.send("-ERR no such message");
+              } else if (cmd.equals("DELE")) {
+                marked.add(n);
+                conv.send("+OK marked");
+              } else {
+                byte[] body = bodies.get(visible.get(n - 1));
+                if (cmd.equals("TOP")) {
+                  body = headersOnly(body);
+                }
+                conv.send("+OK " + body.length + " octets");
+                conv.sendRaw(stuffed(body));
+              }
+            }
+            case "QUIT" -> {
+              for (int n : marked) {
+                committed.add(uidls.get(visible.get(n - 1)));
+              }
+              conv.send("+OK bye");
+              return false;
+            }
+            default -> conv.send("-ERR unknown command");
+          }
+          return true;
+        });
+  }
+
+  private static int parse(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static byte[] headersOnly(byte[] body) {
+    String s = new String(body, StandardCharsets.ISO_8859_1);
+    int end = s.indexOf("\r\n\r\n");
+    return (end < 0 ? s : s.substring(0, end + 4)).getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** Returns the body dot-stuffed (a line starts after LF) with the terminator appended. */
+  public static byte[] stuffed(byte[] body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 64);
+    boolean lineStart = true;
+    for (byte b : body) {
+      if (lineStart && b == '.') {
+        out.write('.');
+      }
+      out.write(b);
+      lineStart = b == '\n';
+    }
+    if (!lineStart) {
+      out.write('\r');
+      out.write('\n');
+    }
+    out.write('.');
+    out.write('\r');
+    out.write('\n');
+    return out.toByteArray();
+  }
+}
