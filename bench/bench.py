@@ -1,0 +1,580 @@
+#!/usr/bin/python3
+"""Times popvault, mpop, fetchmail and getmail6 on the mailboxes bench/run.sh prepared; prints a table.
+
+Called by bench/run.sh after Dovecot is up and the corpora exist (users bencha, benchb, benchc,
+benche). Every timed run archives into a fresh empty directory (except the no-op runs (d), which
+re-run on the state a full run left), keeps mail on the server, and runs under `timeout 300` and
+GNU time (peak RSS). Tools are interleaved: repeat r runs every tool once, starting at a rotating
+position, so drift on the machine spreads over all of them. A run counts only if it exits as
+expected and stored exactly the mailbox's message count (or, for a no-op run, appended nothing).
+
+The password is handed to each tool the way its users would (environment, 0600 rc file); it is a
+throwaway for the private Dovecot and never printed.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+TOOLS = ["popvault", "mpop", "fetchmail", "getmail6"]
+SLOW = {"fetchmail", "getmail6"}
+TIMEOUT = 300
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.bench = os.path.dirname(os.path.abspath(__file__))
+        self.repo = args.repo
+        self.work = args.work
+        self.runs = os.path.join(args.work, "runs")
+        self.password = args.password
+        self.pwfile = os.path.join(args.work, "tools", "password")
+        os.makedirs(os.path.dirname(self.pwfile), exist_ok=True)
+        with open(os.open(self.pwfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(self.password + "\n")
+        self.results = {}  # (scenario, tool) -> list of Run
+        self.proxy = None
+        self.counts = {u: len(os.listdir(os.path.join(args.work, "mail", u, "Maildir", "cur")))
+                       for u in ("bencha", "benchb", "benchc", "benche")}
+        self.sizes = {u: sum(os.path.getsize(os.path.join(args.work, "mail", u, "Maildir", "cur", f))
+                             for f in os.listdir(os.path.join(args.work, "mail", u, "Maildir", "cur")))
+                      for u in self.counts}
+        self.popvault_ok = self._popvault_usable()
+
+    # ---- tool command lines -------------------------------------------------------------------
+
+    def _popvault_usable(self):
+        try:
+            r = subprocess.run([os.path.join(self.repo, "bin", "popvault"), "archive", "--help"],
+                               capture_output=True, timeout=900)
+            return r.returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+
+    def command(self, tool, user, port, tls, out):
+        """Returns (argv, env, run-as-nobody) for one archive run of tool into directory out."""
+        env = dict(os.environ)
+        ca = self.args.ca_file
+        if tool == "popvault":
+            scheme = "pop3"
+            argv = [os.path.join(self.repo, "bin", "popvault"), "archive",
+                    f"{scheme}://{user}@127.0.0.1:{port}", "--ca-file", ca,
+                    "--archive-dir", os.path.join(out, "archive"), "-q"]
+            if not tls:
+                argv.append("--allow-plaintext")
+            env["POPVAULT_PASSWORD"] = self.password
+            return argv, env, False
+        if tool == "mpop":
+            argv = ["mpop", "--host=127.0.0.1", f"--port={port}", "--auth=user", f"--user={user}",
+                    f"--passwordeval=cat {self.pwfile}",
+                    f"--deliver=mbox,{os.path.join(out, 'out.mbox')}",
+                    f"--uidls-file={os.path.join(out, 'uidls')}", "--keep=on", "--only-new=on",
+                    "--quiet"]
+            if tls:
+                argv += ["--tls=on", "--tls-starttls=on", f"--tls-trust-file={ca}"]
+            else:
+                argv += ["--tls=off"]
+            return argv, env, False
+        if tool == "fetchmail":
+            # Stores to an mbox through an MDA: fetchmail has no mbox delivery of its own.
+            # fetchmail matches only DNS names of the certificate, not its IP address entry.
+            tls_opts = (f"sslproto 'tls1.2+' sslcertck sslcommonname \"localhost\" sslcertfile \"{ca}\""
+                        if tls else "sslproto ''")
+            rc = os.path.join(out, "fetchmailrc")
+            mda = (f"/usr/bin/awk -v out={os.path.join(out, 'out.mbox')} "
+                   f"-f {os.path.join(self.bench, 'mboxrd-append.awk')}")
+            with open(os.open(rc, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+                f.write("set no syslog\n"
+                        f"poll 127.0.0.1 with proto POP3 port {port} uidl\n"
+                        f"  user \"{user}\" there with password \"{self.password}\" is root here\n"
+                        f"  options keep {tls_opts}\n"
+                        f"  mda \"{mda}\"\n")
+            env["FETCHMAILHOME"] = out
+            argv = ["fetchmail", "-s", "-f", rc, "--idfile", os.path.join(out, "fetchids"),
+                    "--pidfile", os.path.join(out, "fetchmail.pid")]
+            return argv, env, False
+        if tool == "getmail6":
+            # getmail6 refuses to deliver as root and has no STLS: TLS runs use POP3S.
+            gd = os.path.join(out, "getmail")
+            os.makedirs(gd, exist_ok=True)
+            mbox = os.path.join(out, "out.mbox")
+            open(mbox, "a").close()
+            retr = "SimplePOP3SSLRetriever" if tls else "SimplePOP3Retriever"
+            p = self.args.pop3s_port if tls else port
+            extra = f"ca_certs = {ca}\nssl_cert_hostname = 127.0.0.1\n" if tls else ""
+            with open(os.open(os.path.join(gd, "getmailrc"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                              0o600), "w") as f:
+                f.write(f"[retriever]\ntype = {retr}\nserver = 127.0.0.1\nport = {p}\n"
+                        f"username = {user}\npassword = {self.password}\n{extra}"
+                        # The child-wait of its delivery shares this timeout (see docs/performance.md).
+                        "timeout = 20\n\n"
+                        f"[destination]\ntype = Mboxrd\npath = {mbox}\n\n"
+                        "[options]\nread_all = false\ndelete = false\nverbose = 0\n")
+            for root, dirs, files in os.walk(out):
+                for n in dirs + files:
+                    os.chown(os.path.join(root, n), 65534, 65534)
+            os.chown(out, 65534, 65534)
+            argv = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                    "getmail", "--getmaildir", gd, "--rcfile", "getmailrc"]
+            return argv, env, True
+        if tool == "raw":
+            env["RAWPOP_PASSWORD"] = self.password
+            return ["/usr/bin/python3", os.path.join(self.bench, "rawpop.py"), "--port", str(port),
+                    "--user", user], env, False
+        raise ValueError(tool)
+
+    # ---- running and checking -----------------------------------------------------------------
+
+    def timed(self, argv, env, cwd):
+        """Runs argv under timeout and GNU time; returns (seconds, exit code, peak RSS KB, stderr)."""
+        rss_file = os.path.join(cwd, ".rss")
+        full = ["/usr/bin/time", "-f", "%M", "-o", rss_file, "timeout", str(TIMEOUT)] + argv
+        start = time.monotonic()
+        p = subprocess.run(full, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=TIMEOUT + 30)
+        seconds = time.monotonic() - start
+        rss = None
+        try:
+            with open(rss_file) as f:
+                nums = [int(x) for x in f.read().split() if x.isdigit()]
+                rss = nums[-1] if nums else None
+            os.unlink(rss_file)
+        except OSError:
+            pass
+        err = (p.stderr + p.stdout).decode("utf-8", "replace")
+        return seconds, p.returncode, rss, err
+
+    def stored_messages(self, tool, out):
+        """Counts mbox "From " separators in everything tool stored under out (decompressing)."""
+        paths = []
+        for root, _, files in os.walk(out):
+            for n in files:
+                if n == "out.mbox" or (tool == "popvault" and ".mbox" in n):
+                    paths.append(os.path.join(root, n))
+        count = 0
+        for path in paths:
+            if path.endswith(".zst"):
+                src = subprocess.Popen(["zstd", "-dcq", path], stdout=subprocess.PIPE).stdout
+            elif path.endswith(".gz"):
+                src = subprocess.Popen(["zcat", path], stdout=subprocess.PIPE).stdout
+            elif path.endswith(".xz"):
+                src = subprocess.Popen(["xzcat", path], stdout=subprocess.PIPE).stdout
+            else:
+                src = open(path, "rb")
+            with src:
+                # A separator starts the file or follows a LF; 5 carried bytes cannot hold a whole match.
+                tail = b"\n"
+                while True:
+                    chunk = src.read(1 << 20)
+                    if not chunk:
+                        break
+                    count += (tail + chunk).count(b"\nFrom ")
+                    tail = chunk[-5:]
+        return count
+
+    def output_bytes(self, out):
+        total = 0
+        for root, _, files in os.walk(out):
+            for n in files:
+                if n == "out.mbox" or (".mbox" in n and not n.endswith(".lock")):
+                    total += os.path.getsize(os.path.join(root, n))
+        return total
+
+    def record(self, scenario, tool, seconds, ok, rss, note):
+        self.results.setdefault((scenario, tool), []).append(
+            {"seconds": seconds, "ok": ok, "rss": rss, "note": note})
+        status = "ok" if ok else f"FAILED ({note})"
+        rss_s = f"{rss / 1024:.0f} MB" if rss else "?"
+        print(f"  {scenario:5} {tool:10} {seconds:8.2f} s  rss {rss_s:>7}  {status}",
+              file=sys.stderr, flush=True)
+
+    def one_run(self, scenario, tool, user, port, tls, rep, keep=False):
+        out = os.path.join(self.runs, scenario, tool, str(rep))
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+        argv, env, _ = self.command(tool, user, port, tls, out)
+        seconds, code, rss, err = self.timed(argv, env, out)
+        ok, note = True, ""
+        if code != 0:
+            ok, note = False, f"exit {code}{' (timeout)' if code == 124 else ''}: {last_line(err)}"
+        elif tool != "raw":
+            n = self.stored_messages(tool, out)
+            if n != self.counts[user]:
+                ok, note = False, f"stored {n} of {self.counts[user]} messages"
+        self.record(scenario, tool, seconds, ok, rss, note)
+        if not keep:
+            shutil.rmtree(out, ignore_errors=True)
+        return ok, out
+
+    def tools(self):
+        return [t for t in TOOLS if t != "popvault" or self.popvault_ok]
+
+    def interleaved(self, scenario, user, port, tls, tools, keep_last=False):
+        repeats, slow = self.args.repeats, self.args.slow_repeats
+        print(f"({scenario}) {self.counts[user]} messages, {self.sizes[user] / 1e6:.1f} MB, "
+              f"{repeats} repeats ({slow} for {', '.join(sorted(SLOW))})", file=sys.stderr)
+        kept = {}
+        for rep in range(repeats):
+            order = tools[rep % len(tools):] + tools[:rep % len(tools)]
+            for tool in order:
+                if tool in SLOW and rep >= slow:
+                    continue
+                last = rep == (slow if tool in SLOW else repeats) - 1
+                ok, out = self.one_run(scenario, tool, user, port, tls, rep, keep=keep_last and last)
+                if keep_last and last:
+                    kept[tool] = (ok, out)
+        return kept
+
+    # ---- scenarios ----------------------------------------------------------------------------
+
+    def scenario_a(self):
+        self.interleaved("a", "bencha", self.args.pop3_port, False, self.tools() + ["raw"])
+
+    def scenario_tls(self):
+        self.interleaved("tls", "bencha", self.args.pop3_port, True, self.tools())
+
+    def scenario_b(self):
+        return self.interleaved("b", "benchb", self.args.pop3_port, False, self.tools() + ["raw"],
+                                keep_last=True)
+
+    def scenario_c(self):
+        self.proxy = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(self.bench, "delayproxy.py"),
+             "--listen", str(self.args.proxy_port), "--target", str(self.args.pop3_port),
+             "--delay-ms", "25"])
+        try:
+            wait_port(self.args.proxy_port)
+            self.interleaved("c", "benchc", self.args.proxy_port, False, self.tools() + ["raw"])
+        finally:
+            self.proxy.terminate()
+            self.proxy.wait()
+
+    def scenario_d(self, kept):
+        """Times no-op re-runs on the state a full run of (b) left, and a java -jar hello world."""
+        print(f"(d) no-op re-runs, {self.counts['benchb']} messages already archived", file=sys.stderr)
+        state = {}
+        for tool in self.tools():
+            ok, out = kept.get(tool, (False, None))
+            if not ok:
+                ok, out = self.one_run("d-setup", tool, "benchb", self.args.pop3_port, False, 0,
+                                       keep=True)
+            if ok:
+                state[tool] = out
+            else:
+                self.record("d", tool, 0.0, False, None, "no full run to re-run on")
+        hello = self.build_hello()
+        tools = list(state) + (["hello"] if hello else [])
+        for rep in range(self.args.repeats):
+            order = tools[rep % len(tools):] + tools[:rep % len(tools)]
+            for tool in order:
+                if tool == "hello":
+                    seconds, code, rss, err = self.timed(["java", "-jar", hello], dict(os.environ),
+                                                         os.path.dirname(hello))
+                    self.record("d", "hello", seconds, code == 0, rss, last_line(err) if code else "")
+                    continue
+                out = state[tool]
+                argv, env, _ = self.command(tool, "benchb", self.args.pop3_port, False, out)
+                before = self.output_bytes(out)
+                seconds, code, rss, err = self.timed(argv, env, out)
+                # fetchmail exits 1 for "no new mail", which is what a no-op run must find.
+                expected = (0, 1) if tool == "fetchmail" else (0,)
+                ok, note = code in expected, ""
+                if not ok:
+                    note = f"exit {code}: {last_line(err)}"
+                elif self.output_bytes(out) != before:
+                    ok, note = False, "stored messages again on a no-op run"
+                self.record("d", tool, seconds, ok, rss, note)
+        for out in state.values():
+            shutil.rmtree(out, ignore_errors=True)
+
+    def scenario_e(self):
+        repeats = min(3, self.args.repeats)
+        tools = [t for t in ("popvault", "mpop") if t in self.tools()]
+        print(f"(e) one message of {self.sizes['benche'] / 1e6:.0f} MB, {repeats} repeats",
+              file=sys.stderr)
+        for rep in range(repeats):
+            for tool in tools:
+                self.one_run("e", tool, "benche", self.args.pop3_port, False, rep)
+
+    def build_hello(self):
+        src = os.path.join(self.bench, "Hello.java")
+        out = os.path.join(self.work, "tools", "hello")
+        os.makedirs(out, exist_ok=True)
+        jar = os.path.join(out, "hello.jar")
+        try:
+            subprocess.run(["javac", "-d", out, src], check=True)
+            subprocess.run(["jar", "--create", "--file", jar, "--main-class", "Hello", "-C", out,
+                            "Hello.class"], check=True)
+            return jar
+        except (OSError, subprocess.CalledProcessError) as e:
+            print(f"bench: cannot build the java -jar baseline: {e}", file=sys.stderr)
+            return None
+
+    # ---- report -------------------------------------------------------------------------------
+
+    def med(self, scenario, tool, key="seconds"):
+        runs = [r for r in self.results.get((scenario, tool), []) if r["ok"] and r[key] is not None]
+        return statistics.median(r[key] for r in runs) if runs else None
+
+    def cell(self, scenario, tool, key="seconds", fmt="{:.2f}", scale=1.0):
+        runs = self.results.get((scenario, tool), [])
+        if not runs:
+            return "—"
+        m = self.med(scenario, tool, key)
+        good = sum(1 for r in runs if r["ok"])
+        if m is None:
+            return f"failed {len(runs)}/{len(runs)}"
+        text = fmt.format(m * scale)
+        return text if good == len(runs) else f"{text} ({len(runs) - good}/{len(runs)} failed)"
+
+    def ratio(self, scenario, a, b):
+        x, y = self.med(scenario, a), self.med(scenario, b)
+        return f"{x / y:.2f}" if x and y else "—"
+
+    def report(self):
+        now = datetime.datetime.now(datetime.timezone.utc)
+        lines = [f"# popvault benchmark, {now:%Y-%m-%d %H:%M} UTC", ""]
+        lines += [f"- Machine: {machine()}",
+                  f"- Versions: {'; '.join(versions(self.repo))}",
+                  f"- Method: wall-clock median of {self.args.repeats} interleaved repeats "
+                  f"({self.args.slow_repeats} for fetchmail and getmail6) against a private Dovecot on "
+                  "127.0.0.1; each run into a fresh empty directory, mail kept on the server; popvault "
+                  "with its defaults (zstd, verify by re-read, SQLite ledger); peers to mbox. A run counts "
+                  "only if it exited as expected and stored exactly the mailbox's message count. "
+                  "Ratios are popvault / peer (lower is better for popvault)."
+                  + (" **Quick run** (smaller corpora, fewer repeats)." if self.args.quick else ""),
+                  ""]
+        c = self.counts
+        mb = {u: self.sizes[u] / 1e6 for u in self.sizes}
+        rows = [
+            ("a", f"(a) {c['bencha']:,} msgs, {mb['bencha']:.0f} MB"),
+            ("tls", f"(a) over TLS: STLS (getmail6: POP3S)"),
+            ("b", f"(b) {c['benchb']:,} small msgs, {mb['benchb']:.0f} MB"),
+            ("c", f"(c) {c['benchc']:,} msgs, {mb['benchc']:.0f} MB, 50 ms RTT"),
+            ("d", f"(d) no-op re-run, {c['benchb']:,} msgs"),
+        ]
+        lines += ["## Wall time, seconds (median)", "",
+                  "| scenario | popvault | mpop | fetchmail | getmail6 | raw pipelined read | "
+                  "popvault/mpop | popvault/fetchmail | popvault/getmail6 |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for key, label in rows:
+            if not any((key, t) for t in TOOLS if (key, t) in self.results):
+                continue
+            raw = self.cell(key, "raw") if key != "d" else "—"
+            lines.append(f"| {label} | " + " | ".join(self.cell(key, t) for t in TOOLS)
+                         + f" | {raw} | " + " | ".join(self.ratio(key, "popvault", p)
+                                                        for p in ("mpop", "fetchmail", "getmail6"))
+                         + " |")
+        if ("d", "hello") in self.results:
+            lines += ["", f"Start-up baseline for (d): `java -jar` of a trivial hello-world program "
+                      f"(bench/Hello.java, default JVM flags): {self.cell('d', 'hello')} s; "
+                      f"popvault no-op / baseline = {self.ratio('d', 'popvault', 'hello')}."]
+        lines += ["", "## Peak RSS, MB (median of `/usr/bin/time` maximum resident set size)", "",
+                  "| scenario | popvault | mpop | fetchmail | getmail6 |", "|---|---:|---:|---:|---:|"]
+        rss_rows = rows[:3] + [("e", f"(e) one {mb['benche']:.0f} MB message")]
+        for key, label in rss_rows:
+            if not any((key, t) in self.results for t in TOOLS):
+                continue
+            lines.append(f"| {label} | " + " | ".join(
+                self.cell(key, t, "rss", "{:.0f}", 1 / 1024) for t in TOOLS) + " |")
+        lines += ["", "## Targets from issue #4", "", "| target | measured | met |", "|---|---|---|"]
+        lines += self.targets()
+        failures = [(s, t, r) for (s, t), rs in self.results.items() for r in rs if not r["ok"]]
+        if failures:
+            lines += ["", "## Failed runs", ""]
+            for s, t, r in failures:
+                lines.append(f"- ({s}) {t} after {r['seconds']:.1f} s: {r['note']}")
+        return "\n".join(lines) + "\n"
+
+    def targets(self):
+        out = []
+
+        def row(name, value, ok):
+            out.append(f"| {name} | {value} | {'—' if ok is None else ('yes' if ok else 'no')} |")
+
+        def r(s, a, b):
+            x, y = self.med(s, a), self.med(s, b)
+            return (x / y) if x and y else None
+
+        for s in ("a", "b"):
+            v = r(s, "popvault", "mpop")
+            row(f"({s}) popvault ≤ 0.8 × mpop", f"{v:.2f} ×" if v else "—", v <= 0.8 if v else None)
+        v = r("c", "popvault", "mpop")
+        row("(c) popvault ≤ 1.0 × mpop", f"{v:.2f} ×" if v else "—", v <= 1.0 if v else None)
+        for p in ("fetchmail", "getmail6"):
+            v = r("c", p, "popvault")
+            row(f"(c) popvault ≥ 20 × faster than {p}", f"{v:.1f} ×" if v else "—",
+                v >= 20 if v else None)
+        v = self.med("d", "popvault")
+        row("(d) no-op run ≤ 0.4 s", f"{v:.2f} s" if v else "—", v <= 0.4 if v else None)
+        v = r("d", "popvault", "hello")
+        row("(d) no-op run ≤ 1.5 × java -jar hello", f"{v:.2f} ×" if v else "—",
+            v <= 1.5 if v else None)
+        v = self.med("e", "popvault", "rss")
+        row("(e) peak RSS ≤ 200 MB for the 200 MB message", f"{v / 1024:.0f} MB" if v else "—",
+            v / 1024 <= 200 if v else None)
+        return out
+
+
+def last_line(text):
+    lines = [l.strip() for l in text.strip().splitlines() if l.strip() and "discouraged" not in l]
+    return (lines[-1] if lines else "no output")[:200]
+
+
+def wait_port(port):
+    import socket
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"bench: nothing listens on 127.0.0.1:{port}")
+
+
+def first_line(argv):
+    try:
+        p = subprocess.run(argv, capture_output=True, timeout=60)
+        text = (p.stdout + p.stderr).decode("utf-8", "replace")
+        lines = [l for l in text.splitlines() if l.strip() and "discouraged" not in l]
+        return lines[0].strip() if lines else "?"
+    except (OSError, subprocess.TimeoutExpired):
+        return "not available"
+
+
+def versions(repo):
+    def pick(argv, pattern):
+        line = first_line(argv)
+        m = re.search(pattern, line)
+        return m.group(1) if m else line
+
+    return [
+        "popvault " + pick([os.path.join(repo, "bin", "popvault"), "--version"], r"(\d[\w.+-]*)"),
+        "mpop " + pick(["mpop", "--version"], r"(\d[\w.]*)"),
+        "fetchmail " + pick(["fetchmail", "--version"], r"release (\d[\w.]*)"),
+        "getmail6 " + pick(["getmail", "--version"], r"(\d[\w.]*)"),
+        "Dovecot " + pick(["dovecot", "--version"], r"^(\S+)"),
+        "OpenJDK " + pick(["java", "-version"], r'"([^"]+)"'),
+        "Python " + platform.python_version(),
+        "zstd " + pick(["zstd", "--version"], r"v(\d[\w.]*)"),
+    ]
+
+
+def load():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
+
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo") as f:
+            mem_kb = int(f.readline().split()[1])
+    except OSError:
+        mem_kb = 0
+    osname = "?"
+    try:
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    osname = line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} CPUs (`nproc`: {first_line(['nproc'])}), {cpu}, "
+            f"{mem_kb / 1024 / 1024:.1f} GiB RAM, {osname}, Linux {platform.release()}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--password", required=True)
+    ap.add_argument("--pop3-port", type=int, required=True)
+    ap.add_argument("--pop3s-port", type=int, required=True)
+    ap.add_argument("--proxy-port", type=int, required=True)
+    ap.add_argument("--ca-file", required=True)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeats", type=int)
+    ap.add_argument("--slow-repeats", type=int)
+    ap.add_argument("--only", default="a,tls,b,c,d,e")
+    args = ap.parse_args()
+    if args.repeats is None:
+        args.repeats = 3 if args.quick else 5
+    if args.slow_repeats is None:
+        args.slow_repeats = 1 if args.quick else 3
+    args.slow_repeats = min(args.slow_repeats, args.repeats)
+    only = set(args.only.split(","))
+
+    b = Bench(args)
+    if not b.popvault_ok:
+        print("bench: bin/popvault archive --help fails; timing the peers only", file=sys.stderr)
+    # Dovecot builds its indexes on first access; warm every mailbox so no tool pays for that.
+    for user in ("bencha", "benchb", "benchc", "benche"):
+        argv, env, _ = b.command("raw", user, args.pop3_port, False, args.work)
+        subprocess.run(argv, env=env, check=True, stderr=subprocess.DEVNULL)
+    started = time.monotonic()
+    load_before = load()
+    if "a" in only:
+        b.scenario_a()
+    if "tls" in only:
+        b.scenario_tls()
+    kept = {}
+    if "b" in only:
+        kept = b.scenario_b() or {}
+    if "c" in only:
+        b.scenario_c()
+    if "d" in only:
+        b.scenario_d(kept)
+    if "e" in only:
+        b.scenario_e()
+    table = b.report()
+    table += (f"\nLoad average (1, 5, 15 min) before: {load_before}; after: {load()} "
+              f"(anything above 0 is other work sharing the {os.cpu_count()} CPUs).\n")
+    table += f"\nBenchmark time: {(time.monotonic() - started) / 60:.1f} min.\n"
+    print(table)
+    results = os.path.join(b.bench, "results")
+    os.makedirs(results, exist_ok=True)
+    name = datetime.date.today().isoformat() + ("-quick" if args.quick else "") + ".md"
+    with open(os.path.join(results, name), "w") as f:
+        f.write(table)
+    print(f"bench: wrote bench/results/{name}", file=sys.stderr)
+    if not args.quick and only == {"a", "tls", "b", "c", "d", "e"}:
+        update_docs(os.path.join(b.repo, "docs", "performance.md"), table)
+
+
+def update_docs(path, table):
+    """Replaces the text between the bench markers in docs/performance.md with the new table."""
+    begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+    try:
+        with open(path) as f:
+            doc = f.read()
+    except OSError:
+        return
+    if begin not in doc or end not in doc:
+        return
+    head, rest = doc.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    body = table.replace("# popvault benchmark", "### Latest run", 1).replace("\n## ", "\n#### ")
+    with open(path, "w") as f:
+        f.write(head + begin + "\n" + body + end + tail)
+    print(f"bench: updated {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

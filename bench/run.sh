@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Benchmarks popvault against mpop, fetchmail and getmail6 on one private Dovecot (issue #4).
+#
+# In one run it installs the Debian packages it needs, starts Dovecot on 127.0.0.1 from
+# bench/dovecot.conf.template, generates seeded corpora with bench/gencorpus.py, times every tool on the
+# same mailboxes (interleaved, several repeats) with bench/bench.py, prints a Markdown table and writes it
+# to bench/results/<date>.md. Must run as root (apt-get; Dovecot starts as root and drops to nobody).
+# Network: 127.0.0.1 only (plus the package mirror for apt-get).
+#
+# Usage: bench/run.sh [--quick] [--repeats N] [--slow-repeats N] [--only a,b,c,d,e,tls]
+#                     [--work DIR] [--no-install] [--keep-work] [--setup-only]
+# --setup-only leaves Dovecot running with the corpora (stop it: kill $(cat WORK/dovecot/run/master.pid)).
+set -euo pipefail
+
+bench="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+repo="$(cd "$bench/.." && pwd)"
+work="${POPVAULT_BENCH_WORK:-/var/tmp/popvault-bench}"
+pop3_port="${POPVAULT_BENCH_POP3_PORT:-21110}"
+pop3s_port="${POPVAULT_BENCH_POP3S_PORT:-21995}"
+proxy_port="${POPVAULT_BENCH_PROXY_PORT:-21150}"
+install=1
+keep_work=0
+setup_only=0
+quick=0
+py_args=()
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) quick=1; py_args+=(--quick) ;;
+    --repeats|--slow-repeats|--only) py_args+=("$1" "$2"); shift ;;
+    --work) work="$2"; shift ;;
+    --no-install) install=0 ;;
+    --keep-work) keep_work=1 ;;
+    --setup-only) setup_only=1 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
+  esac
+  shift
+done
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "run.sh: must run as root (installs packages; Dovecot starts as root and drops privileges)" >&2
+  exit 77
+fi
+
+if [[ $install -eq 1 ]]; then
+  pkgs=(dovecot-pop3d mpop fetchmail getmail6 zstd time openssl python3)
+  command -v javac >/dev/null || pkgs+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null || pkgs+=(maven)
+  echo "run.sh: installing ${pkgs[*]}" >&2
+  apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2
+fi
+
+# The work tree is ours alone: wipe it so every run starts from the same corpus and no tool state.
+case "$work" in /|/tmp|/var/tmp|/root|"") echo "run.sh: refusing work dir $work" >&2; exit 64 ;; esac
+dovecot_conf="$work/dovecot/dovecot.conf"
+stop_dovecot() {
+  if [[ -f "$work/dovecot/run/master.pid" ]]; then
+    kill "$(cat "$work/dovecot/run/master.pid")" 2>/dev/null || true
+    for _ in $(seq 50); do [[ -f "$work/dovecot/run/master.pid" ]] || break; sleep 0.1; done
+  fi
+}
+stop_dovecot
+rm -rf "$work"
+mkdir -p "$work"/{dovecot/run,dovecot/state,tls,mail,tools}
+chmod 0755 "$work" "$work/mail"
+
+cleanup() {
+  stop_dovecot
+  if [[ $keep_work -eq 0 ]]; then rm -rf "$work/mail" "$work/tools"; fi
+}
+trap cleanup EXIT
+
+# TLS: a private CA and a server certificate for 127.0.0.1 (popvault verifies the host name strictly).
+(
+  cd "$work/tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=popvault bench CA" \
+    -keyout ca.key -out ca.pem 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' > ext.cnf
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
+    -extfile ext.cnf -out server.pem 2>/dev/null
+  chmod 0600 server.key ca.key
+)
+
+# One mail user per corpus; {PLAIN} passwords are fine for a throwaway local server.
+password="bench-pw"
+: > "$work/dovecot/passwd"
+for user in a b c e; do
+  echo "bench$user:{PLAIN}$password" >> "$work/dovecot/passwd"
+done
+chgrp dovecot "$work/dovecot/passwd"
+chmod 0640 "$work/dovecot/passwd"
+
+sed -e "s|@WORK@|$work|g" -e "s|@POP3_PORT@|$pop3_port|g" -e "s|@POP3S_PORT@|$pop3s_port|g" \
+  "$bench/dovecot.conf.template" > "$dovecot_conf"
+
+# Corpora (seeded; regenerated every run): (a) ~100 MB / 2,000; (b) 10,000 small, ~84 MB;
+# (c) the first 1,000 messages of (a), served through the delay proxy; (e) one 200 MB message.
+if [[ $quick -eq 1 ]]; then
+  a_count=500; a_bytes=25000000; b_count=2500; b_bytes=21000000; c_count=200; e_bytes=200000000
+else
+  a_count=2000; a_bytes=100000000; b_count=10000; b_bytes=84000000; c_count=1000; e_bytes=200000000
+fi
+gen() { /usr/bin/python3 "$bench/gencorpus.py" "$@"; }
+gen --maildir "$work/mail/bencha/Maildir" --count "$a_count" --bytes "$a_bytes" --seed 1
+gen --maildir "$work/mail/benchb/Maildir" --count "$b_count" --bytes "$b_bytes" --seed 2
+mkdir -p "$work/mail/benchc/Maildir"/{cur,new,tmp}
+find "$work/mail/bencha/Maildir/cur" -type f | sort | awk -v n="$c_count" 'NR <= n' \
+  | xargs cp -t "$work/mail/benchc/Maildir/cur"
+gen --maildir "$work/mail/benche/Maildir" --count 1 --bytes "$e_bytes" --seed 5 --big
+chown -R nobody:nogroup "$work/mail"
+
+# Dovecot daemonizes; keep its stdio off our pipes so a caller reading our output is not held open.
+if ! dovecot -c "$dovecot_conf" </dev/null >"$work/dovecot/start.log" 2>&1; then
+  cat "$work/dovecot/start.log" >&2
+  exit 69
+fi
+for _ in $(seq 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$pop3_port") 2>/dev/null; then break; fi
+  sleep 0.1
+done
+if ! (exec 3<>"/dev/tcp/127.0.0.1/$pop3_port") 2>/dev/null; then
+  echo "run.sh: Dovecot did not start; see $work/dovecot/dovecot.log" >&2
+  tail -20 "$work/dovecot/dovecot.log" >&2 || true
+  exit 69
+fi
+
+if [[ $setup_only -eq 1 ]]; then
+  trap - EXIT
+  echo "run.sh: Dovecot on 127.0.0.1:$pop3_port (STLS) and :$pop3s_port (POP3S), users bench{a,b,c,e}," \
+    "CA $work/tls/ca.pem, work dir $work" >&2
+  exit 0
+fi
+
+# Build popvault before anything is timed (the launcher builds target/popvault.jar on first use).
+if ! "$repo/bin/popvault" --version >/dev/null; then
+  echo "run.sh: bin/popvault does not run; the table will have no popvault column" >&2
+fi
+
+/usr/bin/python3 "$bench/bench.py" \
+  --repo "$repo" --work "$work" --password "$password" \
+  --pop3-port "$pop3_port" --pop3s-port "$pop3s_port" --proxy-port "$proxy_port" \
+  --ca-file "$work/tls/ca.pem" "${py_args[@]}"
