@@ -236,19 +236,19 @@ class Bench:
     # ---- scenarios ----------------------------------------------------------------------------
 
     def scenario_a(self):
-        self.interleaved("a", "bencha", self.args.pop3_port, False, self.tools() + ["raw"])
+        self.interleaved("a", "bencha", self.args.plain_port, False, self.tools() + ["raw"])
 
     def scenario_tls(self):
         self.interleaved("tls", "bencha", self.args.pop3_port, True, self.tools())
 
     def scenario_b(self):
-        return self.interleaved("b", "benchb", self.args.pop3_port, False, self.tools() + ["raw"],
+        return self.interleaved("b", "benchb", self.args.plain_port, False, self.tools() + ["raw"],
                                 keep_last=True)
 
     def scenario_c(self):
         self.proxy = subprocess.Popen(
             ["/usr/bin/python3", os.path.join(self.bench, "delayproxy.py"),
-             "--listen", str(self.args.proxy_port), "--target", str(self.args.pop3_port),
+             "--listen", str(self.args.proxy_port), "--target", str(self.args.plain_port),
              "--delay-ms", "25"])
         try:
             wait_port(self.args.proxy_port)
@@ -264,7 +264,7 @@ class Bench:
         for tool in self.tools():
             ok, out = kept.get(tool, (False, None))
             if not ok:
-                ok, out = self.one_run("d-setup", tool, "benchb", self.args.pop3_port, False, 0,
+                ok, out = self.one_run("d-setup", tool, "benchb", self.args.plain_port, False, 0,
                                        keep=True)
             if ok:
                 state[tool] = out
@@ -281,7 +281,7 @@ class Bench:
                     self.record("d", "hello", seconds, code == 0, rss, last_line(err) if code else "")
                     continue
                 out = state[tool]
-                argv, env, _ = self.command(tool, "benchb", self.args.pop3_port, False, out)
+                argv, env, _ = self.command(tool, "benchb", self.args.plain_port, False, out)
                 before = self.output_bytes(out)
                 seconds, code, rss, err = self.timed(argv, env, out)
                 # fetchmail exits 1 for "no new mail", which is what a no-op run must find.
@@ -302,7 +302,7 @@ class Bench:
               file=sys.stderr)
         for rep in range(repeats):
             for tool in tools:
-                self.one_run("e", tool, "benche", self.args.pop3_port, False, rep)
+                self.one_run("e", tool, "benche", self.args.plain_port, False, rep)
 
     def build_hello(self):
         src = os.path.join(self.bench, "Hello.java")
@@ -506,6 +506,8 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--password", required=True)
     ap.add_argument("--pop3-port", type=int, required=True)
+    ap.add_argument("--plain-port", type=int, required=True,
+                    help="a Dovecot on the same mail that offers no STLS, for the plaintext rows")
     ap.add_argument("--pop3s-port", type=int, required=True)
     ap.add_argument("--proxy-port", type=int, required=True)
     ap.add_argument("--ca-file", required=True)
@@ -526,7 +528,7 @@ def main():
         print("bench: bin/popvault archive --help fails; timing the peers only", file=sys.stderr)
     # Dovecot builds its indexes on first access; warm every mailbox so no tool pays for that.
     for user in ("bencha", "benchb", "benchc", "benche"):
-        argv, env, _ = b.command("raw", user, args.pop3_port, False, args.work)
+        argv, env, _ = b.command("raw", user, args.plain_port, False, args.work)
         subprocess.run(argv, env=env, check=True, stderr=subprocess.DEVNULL)
     started = time.monotonic()
     load_before = load()

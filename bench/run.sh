@@ -18,6 +18,7 @@ work="${POPVAULT_BENCH_WORK:-/var/tmp/popvault-bench}"
 pop3_port="${POPVAULT_BENCH_POP3_PORT:-21110}"
 pop3s_port="${POPVAULT_BENCH_POP3S_PORT:-21995}"
 proxy_port="${POPVAULT_BENCH_PROXY_PORT:-21150}"
+plain_port="${POPVAULT_BENCH_PLAIN_PORT:-21111}"
 install=1
 keep_work=0
 setup_only=0
@@ -56,14 +57,16 @@ fi
 case "$work" in /|/tmp|/var/tmp|/root|"") echo "run.sh: refusing work dir $work" >&2; exit 64 ;; esac
 dovecot_conf="$work/dovecot/dovecot.conf"
 stop_dovecot() {
-  if [[ -f "$work/dovecot/run/master.pid" ]]; then
-    kill "$(cat "$work/dovecot/run/master.pid")" 2>/dev/null || true
-    for _ in $(seq 50); do [[ -f "$work/dovecot/run/master.pid" ]] || break; sleep 0.1; done
-  fi
+  for d in dovecot dovecot-plain; do
+    if [[ -f "$work/$d/run/master.pid" ]]; then
+      kill "$(cat "$work/$d/run/master.pid")" 2>/dev/null || true
+      for _ in $(seq 50); do [[ -f "$work/$d/run/master.pid" ]] || break; sleep 0.1; done
+    fi
+  done
 }
 stop_dovecot
 rm -rf "$work"
-mkdir -p "$work"/{dovecot/run,dovecot/state,tls,mail,tools}
+mkdir -p "$work"/{dovecot/run,dovecot/state,dovecot-plain/run,dovecot-plain/state,tls,mail,tools}
 chmod 0755 "$work" "$work/mail"
 
 cleanup() {
@@ -127,19 +130,39 @@ if ! (exec 3<>"/dev/tcp/127.0.0.1/$pop3_port") 2>/dev/null; then
   exit 69
 fi
 
+# A second instance on the same maildirs offers no STLS at all: popvault never downgrades (it uses STLS
+# whenever the server offers it, --allow-plaintext or not), so plaintext rows need a server without TLS to
+# compare like with like.
+sed -e "s|$work/dovecot/|$work/dovecot-plain/|g" -e "s|^instance_name = .*|instance_name = popvault-bench-plain|" \
+  -e "s|^ssl = yes|ssl = no|" -e "/^ssl_cert/d" -e "/^ssl_key/d" \
+  -e "s|port = $pop3_port\$|port = $plain_port|" -e "s|port = $pop3s_port\$|port = 0|" \
+  "$dovecot_conf" > "$work/dovecot-plain/dovecot.conf"
+if ! dovecot -c "$work/dovecot-plain/dovecot.conf" </dev/null >"$work/dovecot-plain/start.log" 2>&1; then
+  cat "$work/dovecot-plain/start.log" >&2
+  exit 69
+fi
+for _ in $(seq 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$plain_port") 2>/dev/null; then break; fi
+  sleep 0.1
+done
+
 if [[ $setup_only -eq 1 ]]; then
   trap - EXIT
-  echo "run.sh: Dovecot on 127.0.0.1:$pop3_port (STLS) and :$pop3s_port (POP3S), users bench{a,b,c,e}," \
+  echo "run.sh: Dovecot on 127.0.0.1:$pop3_port (STLS), :$pop3s_port (POP3S), :$plain_port (no TLS), users bench{a,b,c,e}," \
     "CA $work/tls/ca.pem, work dir $work" >&2
   exit 0
 fi
 
 # Build popvault before anything is timed (the launcher builds target/popvault.jar on first use).
+# A full package also records the class-data-sharing archive that bin/popvault uses.
+if [[ -f "$repo/pom.xml" ]]; then
+  (cd "$repo" && mvn -B -q -DskipTests package >&2) || echo "run.sh: mvn package failed" >&2
+fi
 if ! "$repo/bin/popvault" --version >/dev/null; then
   echo "run.sh: bin/popvault does not run; the table will have no popvault column" >&2
 fi
 
 /usr/bin/python3 "$bench/bench.py" \
   --repo "$repo" --work "$work" --password "$password" \
-  --pop3-port "$pop3_port" --pop3s-port "$pop3s_port" --proxy-port "$proxy_port" \
+  --pop3-port "$pop3_port" --pop3s-port "$pop3s_port" --plain-port "$plain_port" --proxy-port "$proxy_port" \
   --ca-file "$work/tls/ca.pem" "${py_args[@]}"
