@@ -133,7 +133,8 @@ fi
 # A second instance on the same maildirs offers no STLS at all: popvault never downgrades (it uses STLS
 # whenever the server offers it, --allow-plaintext or not), so plaintext rows need a server without TLS to
 # compare like with like.
-sed -e "s|$work/dovecot/|$work/dovecot-plain/|g" -e "s|^instance_name = .*|instance_name = popvault-bench-plain|" \
+sed -e "s|$work/dovecot/run|$work/dovecot-plain/run|" -e "s|$work/dovecot/state|$work/dovecot-plain/state|" \
+  -e "s|$work/dovecot/dovecot.log|$work/dovecot-plain/dovecot.log|g" -e "s|^instance_name = .*|instance_name = popvault-bench-plain|" \
   -e "s|^ssl = yes|ssl = no|" -e "/^ssl_cert/d" -e "/^ssl_key/d" \
   -e "s|port = $pop3_port\$|port = $plain_port|" -e "s|port = $pop3s_port\$|port = 0|" \
   "$dovecot_conf" > "$work/dovecot-plain/dovecot.conf"

@@ -10,6 +10,7 @@ import dev.popvault.core.ArchiveRun;
 import dev.popvault.core.ArchiveSettings;
 import dev.popvault.core.Directories;
 import dev.popvault.core.ExitCode;
+import dev.popvault.core.OAuthMechanism;
 import dev.popvault.core.PopvaultException;
 import dev.popvault.core.StopRequest;
 import dev.popvault.pop3.AuthMethod;
@@ -82,14 +83,14 @@ final class ArchiveCommand implements Callable<Integer> {
       names = "--token-command",
       paramLabel = "CMD",
       description =
-          "With --auth xoauth2: run CMD and use the first line it prints as the OAuth2 access token.")
+          "With --auth xoauth2 or oauthbearer: run CMD; its first output line is the access token.")
   String tokenCommand;
 
   @Option(
       names = "--auth",
       paramLabel = "METHOD",
       description =
-          "auto (SASL PLAIN if offered, else USER/PASS; default), user, apop, plain or xoauth2.")
+          "auto (SASL PLAIN if offered, else USER/PASS; default), user, apop, plain, xoauth2, oauthbearer.")
   String auth;
 
   @Option(
@@ -293,9 +294,14 @@ final class ArchiveCommand implements Callable<Integer> {
               Duration.ofSeconds(account.connectTimeout()),
               Duration.ofSeconds(account.timeout()),
               pipelineWindow);
-      boolean xoauth2 = account.auth().equals("xoauth2");
+      OAuthMechanism oauth =
+          switch (account.auth()) {
+            case "xoauth2" -> OAuthMechanism.XOAUTH2;
+            case "oauthbearer" -> OAuthMechanism.OAUTHBEARER;
+            default -> OAuthMechanism.NONE;
+          };
       PasswordSource secret =
-          xoauth2
+          oauth != OAuthMechanism.NONE
               ? PasswordSource.choose(
                   null, null, account.tokenCommand(), Duration.ofSeconds(60), Map.of(), null)
               : PasswordSource.choose(
@@ -312,10 +318,10 @@ final class ArchiveCommand implements Callable<Integer> {
               pop3,
               account.url().user(),
               secret,
-              xoauth2
+              oauth != OAuthMechanism.NONE
                   ? AuthMethod.AUTO
                   : AuthMethod.valueOf(account.auth().toUpperCase(Locale.ROOT)),
-              xoauth2,
+              oauth,
               archiveDir,
               account.ledger() != null ? account.ledger() : Directories.defaultLedger(archiveDir),
               Codec.parse(account.codec()),

@@ -15,7 +15,7 @@ import java.util.Set;
  * value's origin kept for {@code config check} and for error messages.
  *
  * @param password a password written in the accounts file (discouraged), or null
- * @param auth one of auto, user, apop, plain, xoauth2
+ * @param auth one of auto, user, apop, plain, xoauth2, oauthbearer
  * @param codec one of zstd, gzip, xz, none
  * @param origins where each effective key came from: "FILE:LINE", "command line" or "default"
  */
@@ -42,7 +42,7 @@ public record AccountConfig(
   private static final Set<String> PASSWORD_KEYS =
       Set.of("password", "password-file", "password-command");
   private static final List<String> AUTH_METHODS =
-      List.of("auto", "user", "apop", "plain", "xoauth2");
+      List.of("auto", "user", "apop", "plain", "xoauth2", "oauthbearer");
   private static final List<String> CODECS = List.of("zstd", "gzip", "xz", "none");
 
   /**

@@ -214,10 +214,10 @@ public final class ArchiveRun {
     }
     try (Pop3Client client = Pop3Client.connect(settings.server(), log)) {
       try {
-        if (settings.xoauth2()) {
-          client.loginXoauth2(settings.user(), password, true);
-        } else {
-          client.login(settings.user(), password, settings.auth());
+        switch (settings.oauth()) {
+          case XOAUTH2 -> client.loginXoauth2(settings.user(), password, true);
+          case OAUTHBEARER -> client.loginOauthbearer(settings.user(), password, true);
+          case NONE -> client.login(settings.user(), password, settings.auth());
         }
       } finally {
         Arrays.fill(password, '\0');

@@ -12,9 +12,8 @@ import java.util.Objects;
  *
  * @param accountName the ledger's and archive directory's name for the account (default {@code
  *     user@host})
- * @param password the password, or with {@code xoauth2} the source of the OAuth2 access token
- * @param xoauth2 log in with SASL XOAUTH2 (two-step form, which Microsoft 365 requires) instead of
- *     {@code auth}
+ * @param password the password, or with {@code oauth} the source of the OAuth2 access token
+ * @param oauth log in with an OAuth2 mechanism (two-step form) instead of {@code auth}
  * @param batchMessages a frame is finished, verified and committed after this many messages
  * @param batchBytes ... or after this many wire bytes (by LIST size), whichever comes first
  */
@@ -24,7 +23,7 @@ public record ArchiveSettings(
     String user,
     PasswordSource password,
     AuthMethod auth,
-    boolean xoauth2,
+    OAuthMechanism oauth,
     Path archiveDir,
     Path ledgerFile,
     Codec codec,
@@ -37,6 +36,7 @@ public record ArchiveSettings(
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(oauth, "oauth");
     Objects.requireNonNull(archiveDir, "archiveDir");
     Objects.requireNonNull(ledgerFile, "ledgerFile");
     Objects.requireNonNull(codec, "codec");

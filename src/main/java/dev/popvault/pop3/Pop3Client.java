@@ -264,6 +264,29 @@ public final class Pop3Client implements Closeable {
    * @param token read, never retained, never logged; the caller owns and may wipe it
    */
   public void loginXoauth2(String user, char[] token, boolean twoStep) throws IOException {
+    loginBearer("XOAUTH2", "user=" + user + "\u0001auth=Bearer ", user, token, twoStep);
+  }
+
+  /**
+   * Authenticates with SASL OAUTHBEARER (RFC 7628): a GS2 header naming the user, the server's host
+   * and port, and the bearer token. Same secrecy and error rules as {@link #loginXoauth2}.
+   */
+  public void loginOauthbearer(String user, char[] token, boolean twoStep) throws IOException {
+    String saslName = user.replace("=", "=3D").replace(",", "=2C");
+    String prefix =
+        "n,a="
+            + saslName
+            + ",\u0001host="
+            + settings.host()
+            + "\u0001port="
+            + settings.port()
+            + "\u0001auth=Bearer ";
+    loginBearer("OAUTHBEARER", prefix, user, token, twoStep);
+  }
+
+  private void loginBearer(
+      String mechanism, String prefixText, String user, char[] token, boolean twoStep)
+      throws IOException {
     Objects.requireNonNull(token, "token");
     checkCredentialsMayBeSent(user);
     byte[] tokenBytes = utf8(token);
@@ -271,14 +294,14 @@ public final class Pop3Client implements Closeable {
     byte[] b64 = null;
     secretInFlight = token;
     try {
-      byte[] prefix = ("user=" + user + "\u0001auth=Bearer ").getBytes(StandardCharsets.UTF_8);
+      byte[] prefix = prefixText.getBytes(StandardCharsets.UTF_8);
       sasl = new byte[prefix.length + tokenBytes.length + 2];
       System.arraycopy(prefix, 0, sasl, 0, prefix.length);
       System.arraycopy(tokenBytes, 0, sasl, prefix.length, tokenBytes.length);
       sasl[sasl.length - 2] = 1;
       sasl[sasl.length - 1] = 1;
       b64 = Base64.getEncoder().encode(sasl);
-      String label = "AUTH XOAUTH2";
+      String label = "AUTH " + mechanism;
       if (twoStep) {
         send(label, label);
         flush(label);
@@ -288,7 +311,7 @@ public final class Pop3Client implements Closeable {
         }
         sendSecret(new byte[0], b64, REDACTED, label);
       } else {
-        sendSecret(ascii("AUTH XOAUTH2 "), b64, "AUTH XOAUTH2 " + REDACTED, label);
+        sendSecret(ascii(label + " "), b64, label + " " + REDACTED, label);
       }
       finishSasl(label, user, token, "");
     } finally {

@@ -131,6 +131,47 @@ class ConfigIT {
   }
 
   @Test
+  void oauthbearerSendsTheRfc7628ResponseThroughTheCli() throws Exception {
+    List<String> responses = new CopyOnWriteArrayList<>();
+    FakeMailbox box =
+        new FakeMailbox()
+            .capabilities("UIDL", "SASL OAUTHBEARER")
+            .add("o1", "Subject: o1\r\n\r\nbearer\r\n")
+            .fault(
+                "AUTH OAUTHBEARER",
+                (line, c) -> {
+                  c.send("+ ");
+                  responses.add(c.readLine());
+                  c.send("+OK");
+                  return true;
+                });
+    try (ScriptedPop3Server server = ScriptedPop3Server.start(box)) {
+      CliRun run =
+          CliRun.of(
+              "archive",
+              "pop3://carol@127.0.0.1:" + server.port(),
+              "--allow-plaintext",
+              "--auth",
+              "oauthbearer",
+              "--token-command",
+              "printf " + TOKEN,
+              "--archive-dir",
+              tmp.resolve("bearer").toString());
+      assertThat(run.exitCode()).as(run.describe()).isZero();
+      assertThat(run.out()).contains("carol@127.0.0.1: 1 new");
+      String expected =
+          "n,a=carol,\u0001host=127.0.0.1\u0001port="
+              + server.port()
+              + "\u0001auth=Bearer "
+              + TOKEN
+              + "\u0001\u0001";
+      assertThat(responses)
+          .containsExactly(
+              Base64.getEncoder().encodeToString(expected.getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+
+  @Test
   void runsOnlyTheNamedAccountAndQuietPrintsNothing() {
     CliRun run = CliRun.of("archive", "--config", config.toString(), "work", "-q");
     assertThat(run.exitCode()).as(run.describe()).isZero();

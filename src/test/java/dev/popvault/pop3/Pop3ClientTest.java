@@ -292,6 +292,39 @@ class Pop3ClientTest {
   }
 
   @Test
+  void oauthbearerSendsTheGs2HeaderHostPortAndToken() throws Exception {
+    String token = "ya29.bearer-tok3n";
+    RecordingLog log = new RecordingLog();
+    try (ScriptedPop3Server server =
+        ScriptedPop3Server.start(
+            c -> {
+              greet(c, "SASL OAUTHBEARER");
+              c.expect("AUTH OAUTHBEARER");
+              c.send("+ ");
+              String expected =
+                  "n,a="
+                      + USER.replace("=", "=3D").replace(",", "=2C")
+                      + ",\u0001host=127.0.0.1\u0001port="
+                      + c.socket().getLocalPort()
+                      + "\u0001auth=Bearer "
+                      + token
+                      + "\u0001\u0001";
+              c.expect(
+                  java.util.Base64.getEncoder()
+                      .encodeToString(expected.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+              c.send("+OK welcome");
+              c.answerCapa("UIDL");
+            })) {
+      try (Pop3Client client = Pop3Client.connect(plain(server.port()), log)) {
+        client.loginOauthbearer(USER, token.toCharArray(), true);
+      }
+      server.finish();
+    }
+    assertThat(log.lines).contains("C AUTH OAUTHBEARER", "C ********");
+    assertThat(String.join("\n", log.lines)).doesNotContain(token);
+  }
+
+  @Test
   void xoauth2ErrorChallengeIsAnsweredWithEmptyLine() throws Exception {
     String token = "expired-tok3n";
     String json = "{\"status\":\"401\",\"schemes\":\"bearer\"}";

@@ -1,0 +1,89 @@
+package dev.popvault.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.popvault.testsupport.TestRequirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The progress line appears on a terminal (a pty from script(1)) and never on a pipe or with -q.
+ */
+class ProgressIT {
+  @RegisterExtension
+  static final GreenMailExtension greenMail =
+      new GreenMailExtension(ServerSetup.dynamicPort(ServerSetupTest.SMTP_POP3));
+
+  @TempDir Path tmp;
+
+  @BeforeEach
+  void deliver() {
+    var user = greenMail.setUser("tty@example.test", "tty", "tty-pw");
+    for (int i = 0; i < 5; i++) {
+      user.deliver(
+          GreenMailUtil.createTextEmail(
+              "tty@example.test",
+              "x@example.test",
+              "s" + i,
+              "body\r\n",
+              greenMail.getSmtp().getServerSetup()));
+    }
+  }
+
+  private String run(boolean terminal, String... extra) throws Exception {
+    String launcher =
+        Path.of(System.getProperty("popvault.basedir", "."), "bin", "popvault").toString();
+    String command =
+        launcher
+            + " archive pop3://tty@127.0.0.1:"
+            + greenMail.getPop3().getPort()
+            + " --allow-plaintext --archive-dir "
+            + tmp.resolve(terminal ? "a-tty" : "a-pipe")
+            + " "
+            + String.join(" ", extra);
+    List<String> argv =
+        terminal
+            ? List.of("script", "-qec", command, "/dev/null")
+            : List.of("bash", "-c", command + " 2>&1 | cat");
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    pb.environment().put("POPVAULT_PASSWORD", "tty-pw");
+    Path log = tmp.resolve(terminal ? "tty.log" : "pipe.log");
+    pb.redirectOutput(log.toFile());
+    Process p = pb.start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String out = Files.readString(log);
+    assertThat(p.exitValue()).as(out).isZero();
+    return out;
+  }
+
+  @Test
+  void aTerminalGetsAProgressLineAPipeDoesNot() throws Exception {
+    TestRequirements.requireCommands("script");
+    String tty = run(true);
+    assertThat(tty).contains("5/5 messages").contains("MB/s").contains("ETA");
+    assertThat(tty).contains("tty@127.0.0.1: 5 new");
+
+    String pipe = run(false);
+    assertThat(pipe)
+        .doesNotContain("messages,")
+        .doesNotContain("ETA")
+        .contains("tty@127.0.0.1: 5 new");
+  }
+
+  @Test
+  void quietSuppressesTheProgressLineEvenOnATerminal() throws Exception {
+    TestRequirements.requireCommands("script");
+    String tty = run(true, "-q");
+    assertThat(tty).doesNotContain("ETA").doesNotContain("5 new");
+  }
+}
