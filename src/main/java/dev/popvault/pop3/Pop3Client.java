@@ -554,11 +554,7 @@ public final class Pop3Client implements Closeable {
     int window = pipelining() ? settings.pipelineWindow() : 1;
     int sent = 0;
     Pop3Exception refused = null;
-    while (sent < numbers.size() && sent < window) {
-      send("RETR " + numbers.get(sent), "RETR " + numbers.get(sent));
-      sent++;
-    }
-    flush("RETR " + numbers.get(0));
+    sent = refill("RETR", numbers, sent, 0, window);
     for (int done = 0; done < numbers.size() && done < sent; done++) {
       int number = numbers.get(done);
       String label = "RETR " + number;
@@ -572,19 +568,8 @@ public final class Pop3Client implements Closeable {
       } else {
         throw desync(protocol("unexpected reply to " + label + ": " + Text.sanitize(reply)));
       }
-      // Refill in bulk once half the window has drained: one write (and, on loopback, one wake-up
-      // of the
-      // server) per half window instead of one per message. Lock-step (window 1) refills one at a
-      // time.
-      int inFlight = sent - (done + 1);
-      if (refused == null && sent < numbers.size() && inFlight <= window / 2) {
-        int first = sent;
-        int target = Math.min(numbers.size(), done + 1 + window);
-        while (sent < target) {
-          send("RETR " + numbers.get(sent), "RETR " + numbers.get(sent));
-          sent++;
-        }
-        flush("RETR " + numbers.get(first));
+      if (refused == null) {
+        sent = refill("RETR", numbers, sent, done + 1, window);
       }
     }
     if (refused != null) {
@@ -637,11 +622,7 @@ public final class Pop3Client implements Closeable {
     int window = pipelining() ? settings.pipelineWindow() : 1;
     int sent = 0;
     Pop3Exception refused = null;
-    while (sent < numbers.size() && sent < window) {
-      send("DELE " + numbers.get(sent), "DELE " + numbers.get(sent));
-      sent++;
-    }
-    flush("DELE " + numbers.get(0));
+    sent = refill("DELE", numbers, sent, 0, window);
     for (int done = 0; done < sent; done++) {
       String label = "DELE " + numbers.get(done);
       String reply = status(label);
@@ -652,20 +633,36 @@ public final class Pop3Client implements Closeable {
       } else if (!isOk(reply)) {
         throw desync(protocol("unexpected reply to " + label + ": " + Text.sanitize(reply)));
       }
-      int inFlight = sent - (done + 1);
-      if (refused == null && sent < numbers.size() && inFlight <= window / 2) {
-        int first = sent;
-        int target = Math.min(numbers.size(), done + 1 + window);
-        while (sent < target) {
-          send("DELE " + numbers.get(sent), "DELE " + numbers.get(sent));
-          sent++;
-        }
-        flush("DELE " + numbers.get(first));
+      if (refused == null) {
+        sent = refill("DELE", numbers, sent, done + 1, window);
       }
     }
     if (refused != null) {
       throw refused;
     }
+  }
+
+  /**
+   * Sends further {@code verb} commands once at most half the window is in flight, filling it again
+   * in one write: one wake-up of the server per half window instead of one per message. With window
+   * 1 (no PIPELINING) this is strict lock-step.
+   *
+   * @param completed how many replies have been read
+   * @return how many commands have been sent now
+   */
+  private int refill(String verb, List<Integer> numbers, int sent, int completed, int window)
+      throws IOException {
+    if (sent >= numbers.size() || sent - completed > window / 2) {
+      return sent;
+    }
+    int first = sent;
+    int target = Math.min(numbers.size(), completed + window);
+    while (sent < target) {
+      send(verb + " " + numbers.get(sent), verb + " " + numbers.get(sent));
+      sent++;
+    }
+    flush(verb + " " + numbers.get(first));
+    return sent;
   }
 
   /** Issues RSET: the server unmarks every message marked as deleted in this session. */
