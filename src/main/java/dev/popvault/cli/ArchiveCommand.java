@@ -334,7 +334,8 @@ final class ArchiveCommand implements Callable<Integer> {
               common.pop3Log(err),
               stop,
               note -> common.notice(err, note))
-          .withProgress(progress.forAccount(account.name()));
+          .withProgress(progress.forAccount(account.name()))
+          .withInfo(common.info(err));
     } catch (ConfigException e) {
       throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
     } catch (IllegalArgumentException e) {

@@ -43,7 +43,9 @@ final class CommonOptions {
 
   @Option(
       names = {"-v", "--verbose"},
-      description = "Log notices and the POP3 dialogue (passwords and tokens redacted) to stderr.")
+      description =
+          "-v: log what the run does (connection, plan, each committed frame, deletions);"
+              + " -vv: also the POP3 dialogue (passwords and tokens redacted). To stderr.")
   boolean[] verbose = new boolean[0];
 
   /**
@@ -88,9 +90,22 @@ final class CommonOptions {
     return Directories.defaultLedger(archiveDir);
   }
 
-  /** Returns the dialogue log for {@code -v}; the pop3 package has already redacted secrets. */
-  Pop3Log pop3Log(PrintWriter err) {
+  /** Returns the log of run phases for {@code -v}, or a sink that drops them. */
+  java.util.function.Consumer<String> info(PrintWriter err) {
     if (verbose.length == 0) {
+      return text -> {};
+    }
+    return text -> {
+      synchronized (err) {
+        err.println("popvault: " + text);
+        err.flush();
+      }
+    };
+  }
+
+  /** Returns the dialogue log for {@code -vv}; the pop3 package has already redacted secrets. */
+  Pop3Log pop3Log(PrintWriter err) {
+    if (verbose.length < 2) {
       return Pop3Log.NONE;
     }
     return (direction, text) -> {

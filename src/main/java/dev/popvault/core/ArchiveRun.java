@@ -56,6 +56,7 @@ public final class ArchiveRun {
   private final StopRequest stop;
   private final Consumer<String> notices;
   private ProgressListener progress = ProgressListener.NONE;
+  private Consumer<String> info = text -> {};
 
   /**
    * Prepares a run.
@@ -73,6 +74,12 @@ public final class ArchiveRun {
     this.log = log;
     this.stop = stop;
     this.notices = notices;
+  }
+
+  /** Sets who hears what the run does, step by step (for {@code -v}); returns this run. */
+  public ArchiveRun withInfo(Consumer<String> listener) {
+    this.info = listener;
+    return this;
   }
 
   /** Sets who hears about progress; returns this run. */
@@ -222,6 +229,17 @@ public final class ArchiveRun {
       } finally {
         Arrays.fill(password, '\0');
       }
+      info.accept(
+          settings.accountName()
+              + ": logged in to "
+              + settings.server().host()
+              + ":"
+              + settings.server().port()
+              + client
+                  .tlsSession()
+                  .map(t -> " (" + t.getProtocol() + ", " + t.getCipherSuite() + ")")
+                  .orElse(" (no TLS)")
+              + (client.pipelining() ? ", pipelining" : ", lock-step"));
       List<UidlEntry> uidls = client.uidl();
       Map<Integer, Long> sizes = new HashMap<>();
       for (ListEntry entry : client.list()) {
@@ -257,7 +275,22 @@ public final class ArchiveRun {
           plan.add(new Planned(entry.number(), key));
         }
       }
-      progress.planned(plan.size(), plan.stream().mapToLong(p -> p.key().listSize()).sum());
+      if (settings.delete()) {
+        recheckReusedUidls(client, ledger, accountId, uidls, keyByNumber, archived, plan, counters);
+      }
+      long planBytes = plan.stream().mapToLong(p -> p.key().listSize()).sum();
+      info.accept(
+          settings.accountName()
+              + ": "
+              + uidls.size()
+              + " on the server, "
+              + plan.size()
+              + " to fetch ("
+              + planBytes
+              + " bytes), "
+              + counters.skippedCount
+              + " already archived");
+      progress.planned(plan.size(), planBytes);
       fetch(client, ledger, accountId, runId, dirName, plan, archived, counters);
       if (stop.requested()) {
         // A clean stop deletes nothing: close without QUIT so the server discards any state.
@@ -396,6 +429,15 @@ public final class ArchiveRun {
       // fails the bytes stay past the committed length, where the next run's recovery cuts them
       // (M3).
       ledger.commitFrame(fileRow.id(), runId, finished.offset(), finished.length(), rows);
+      info.accept(
+          "committed "
+              + rows.size()
+              + " messages: frame at offset "
+              + finished.offset()
+              + " ("
+              + finished.length()
+              + " bytes) of "
+              + fileRow.relativePath());
       return rows;
     } catch (IOException | RuntimeException | Error e) {
       if (!verified) {
@@ -455,7 +497,68 @@ public final class ArchiveRun {
     }
     client.quit();
     ledger.markDeleted(accountId, keys, clock.instant());
+    info.accept(
+        "deleted " + keys.size() + " archived messages from the server (QUIT answered +OK)");
     counters.deletedCount = numbers.size();
+  }
+
+  /**
+   * Guards {@code --delete} against a server that reuses a UIDL for another message of the same
+   * size (the ledger keys on UIDL and LIST size): for every message that looks archived by an
+   * earlier run, compares the Message-ID in its headers (TOP n 0, when offered) with the ones
+   * archived under that key. A mismatch is fetched as a new message before anything is deleted.
+   * Costs one TOP per such message; after a normal {@code --delete} run there are none left on the
+   * server.
+   */
+  private void recheckReusedUidls(
+      Pop3Client client,
+      Ledger ledger,
+      long accountId,
+      List<UidlEntry> uidls,
+      Map<Integer, ArchivedKey> keyByNumber,
+      Set<ArchivedKey> archived,
+      List<Planned> plan,
+      Counters counters)
+      throws IOException {
+    if (!client.capabilities().contains("TOP")) {
+      return;
+    }
+    Map<ArchivedKey, Set<String>> known = null;
+    for (UidlEntry entry : uidls) {
+      ArchivedKey key = keyByNumber.get(entry.number());
+      if (!archived.contains(key)) {
+        continue;
+      }
+      if (known == null) {
+        known = ledger.messageIds(accountId);
+      }
+      Set<String> ids = known.get(key);
+      if (ids == null) {
+        continue;
+      }
+      String[] seen = new String[1];
+      client.top(
+          entry.number(),
+          0,
+          (number, body) -> {
+            HeaderCapture capture = new HeaderCapture(body);
+            capture.transferTo(java.io.OutputStream.nullOutputStream());
+            String id = capture.summary().messageId();
+            seen[0] = id == null ? "" : id;
+          });
+      if (!ids.contains(seen[0])) {
+        notices.accept(
+            "UIDL "
+                + key.uidl()
+                + " (message "
+                + entry.number()
+                + ") now names a different message than the one archived under it;"
+                + " archiving it before any deletion");
+        plan.add(new Planned(entry.number(), key));
+        counters.skippedCount--;
+      }
+    }
+    plan.sort(java.util.Comparator.comparingInt(Planned::number));
   }
 
   private record Planned(int number, ArchivedKey key) {}

@@ -384,6 +384,33 @@ public final class Ledger implements AutoCloseable {
         });
   }
 
+  /**
+   * Returns, for each (uidl, LIST size) of the account, the Message-IDs recorded under it (an empty
+   * string stands for "no Message-ID header"). Lets a run notice a server that reuses a UIDL for
+   * another message of the same size before deleting anything.
+   */
+  public synchronized Map<ArchivedKey, Set<String>> messageIds(long accountId)
+      throws LedgerException {
+    return read(
+        () -> {
+          Map<ArchivedKey, Set<String>> ids = new HashMap<>();
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "SELECT uidl, size, coalesce(message_id, '') FROM message WHERE account_id = ?")) {
+            p.setLong(1, accountId);
+            try (ResultSet r = p.executeQuery()) {
+              while (r.next()) {
+                ids.computeIfAbsent(
+                        new ArchivedKey(r.getString(1), r.getLong(2)),
+                        k -> new java.util.HashSet<>())
+                    .add(r.getString(3));
+              }
+            }
+          }
+          return ids;
+        });
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Archive files and frames
 

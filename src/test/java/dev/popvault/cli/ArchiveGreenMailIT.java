@@ -226,9 +226,21 @@ class ArchiveGreenMailIT {
   }
 
   @Test
+  void oneVShowsWhatTheRunDoesWithoutTheDialogue() {
+    deliver(2);
+    CliRun run = archive("-v");
+    assertThat(run.exitCode()).as(run.describe()).isZero();
+    assertThat(run.err())
+        .contains("logged in to 127.0.0.1")
+        .contains("2 to fetch")
+        .contains("committed 2 messages")
+        .doesNotContain("RETR");
+  }
+
+  @Test
   void verboseLogShowsTheDialogueButNeverThePassword() throws IOException {
     deliver(1);
-    CliRun run = archive("-v");
+    CliRun run = archive("-vv");
     assertThat(run.exitCode()).as(run.describe()).isZero();
     assertThat(run.err()).contains("UIDL").contains("RETR");
     assertThat(run.err() + run.out()).doesNotContain(PASSWORD);

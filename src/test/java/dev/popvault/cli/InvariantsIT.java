@@ -239,7 +239,7 @@ class InvariantsIT {
   @Test
   void m6_secretsNeverReachLogsErrorsLedgerOrArchive() throws Exception {
     deliver(2, 1);
-    CliRun verbose = archive("-v");
+    CliRun verbose = archive("-vv");
     assertThat(verbose.exitCode()).as(verbose.describe()).isZero();
     String plainPayload =
         Base64.getEncoder().encodeToString(("\0inv\0" + PASSWORD).getBytes(StandardCharsets.UTF_8));
@@ -262,7 +262,7 @@ class InvariantsIT {
     }
 
     Files.writeString(passwordFile, "Wrong-" + PASSWORD + "\n");
-    CliRun wrong = archive("-v");
+    CliRun wrong = archive("-vv");
     assertThat(wrong.exitCode()).isEqualTo(77);
     assertThat(wrong.err()).doesNotContain(PASSWORD);
     assertThat(HexFormat.of().formatHex(wrong.err().getBytes(StandardCharsets.UTF_8)))

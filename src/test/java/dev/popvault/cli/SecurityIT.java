@@ -335,7 +335,7 @@ class SecurityIT {
                   "--allow-plaintext",
                   "--archive-dir",
                   archiveDir.toString(),
-                  "-v",
+                  "-vv",
                   "--delete"));
       ProcessBuilder pb = new ProcessBuilder(command);
       pb.environment().remove("POPVAULT_PASSWORD");
@@ -410,7 +410,7 @@ class SecurityIT {
               "pop3://alice@127.0.0.1:" + s.port(),
               tmp.resolve("archive"),
               "--allow-plaintext",
-              "-v");
+              "-vv");
       assertThat(r.exitCode()).as(r.describe()).isEqualTo(77);
       assertThat(r.err() + r.out()).as(r.describe()).doesNotContain(PASSWORD);
       Path ledger = tmp.resolve("archive").resolve("ledger.db");
