@@ -244,6 +244,14 @@ class ConfigIT {
             .filter(l -> l.startsWith("ExecStart="))
             .findFirst()
             .orElseThrow();
+    List<String> timer = Files.readAllLines(examples.resolve("popvault.timer"));
+    assertThat(timer)
+        .contains("[Timer]", "WantedBy=timers.target")
+        .anyMatch(l -> l.startsWith("OnCalendar="));
+    assertThat(Files.readString(examples.resolve("popvault.service")))
+        .contains("Type=oneshot")
+        .as("SIGTERM gives a clean stop; systemd must allow it time")
+        .contains("TimeoutStopSec=");
     for (String line : List.of(cron, service)) {
       String args = line.substring(line.indexOf("bin/popvault ") + "bin/popvault ".length());
       CommandLine.ParseResult parsed = Main.newCommandLine().parseArgs(args.split("\\s+"));
