@@ -100,8 +100,15 @@ class LocalFaultIT {
     Path dir = Files.createDirectories(tmp.resolve(name));
     int code =
         run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0700", "tmpfs", dir.toString());
-    TestRequirements.require(
-        code == 0, "cannot mount a tmpfs (needs root and mount(8)): local disk faults not tested");
+    if (code != 0) {
+      // Issue 3 allows this one skip even on CI: a machine whose kernel refuses mounts (no
+      // CAP_SYS_ADMIN)
+      // cannot fill a disk on purpose. Say so loudly rather than pass silently.
+      System.err.println(
+          "SKIPPED: cannot mount a tmpfs (needs root and mount(8)): local disk faults not tested");
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          false, "cannot mount a tmpfs (needs root and mount(8)): local disk faults not tested");
+    }
     mounts.push(dir);
     return dir;
   }
