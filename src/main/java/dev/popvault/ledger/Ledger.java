@@ -104,6 +104,7 @@ public final class Ledger implements AutoCloseable {
     if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("busy timeout out of range: " + busyTimeout);
     }
+    NativeLibrary.prepare(System.getenv());
     String absolute = file.toAbsolutePath().toString();
     // sqlite-jdbc reads a '?' in its URL as the start of connection parameters, which would open a
     // file other than the one created with private permissions here.

@@ -1,0 +1,78 @@
+package dev.popvault.ledger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.sqlite.util.OSInfo;
+
+/**
+ * Keeps one copy of SQLite's native library in the user's cache directory and points sqlite-jdbc at
+ * it. Without this, sqlite-jdbc writes a fresh 1 MB copy into {@code java.io.tmpdir} on every start
+ * and deletes it at exit — so every killed run (cron timeouts, SIGKILL) leaves one behind, and
+ * every run pays for the write. Best effort: on any problem sqlite-jdbc's own extraction is used as
+ * before.
+ */
+final class NativeLibrary {
+  private static final String PATH_PROPERTY = "org.sqlite.lib.path";
+  private static final String NAME_PROPERTY = "org.sqlite.lib.name";
+  private static boolean prepared;
+
+  private NativeLibrary() {}
+
+  /**
+   * Extracts the library once per sqlite-jdbc version and sets the properties; idempotent and
+   * cheap.
+   */
+  static synchronized void prepare(Map<String, String> env) {
+    if (prepared || System.getProperty(PATH_PROPERTY) != null) {
+      prepared = true;
+      return;
+    }
+    prepared = true;
+    try {
+      String folder = OSInfo.getNativeLibFolderPathForCurrentOS();
+      String name = System.mapLibraryName("sqlitejdbc");
+      String resource = "/org/sqlite/native/" + folder + "/" + name;
+      String version = org.sqlite.SQLiteJDBCLoader.getVersion();
+      Path dir =
+          cacheHome(env)
+              .resolve("popvault")
+              .resolve("sqlite-" + version + "-" + folder.replace('/', '-'));
+      Path library = dir.resolve(name);
+      if (!Files.isRegularFile(library)) {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
+          if (in == null) {
+            return;
+          }
+          Files.createDirectories(
+              dir,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+          Path tmp = Files.createTempFile(dir, name, ".tmp");
+          Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+          try {
+            Files.move(tmp, library, StandardCopyOption.ATOMIC_MOVE);
+          } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, library, StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      }
+      System.setProperty(PATH_PROPERTY, dir.toString());
+      System.setProperty(NAME_PROPERTY, name);
+    } catch (IOException | RuntimeException | LinkageError e) {
+      // Fall back to sqlite-jdbc's own extraction into java.io.tmpdir.
+    }
+  }
+
+  private static Path cacheHome(Map<String, String> env) {
+    String xdg = env.get("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+      return Path.of(xdg);
+    }
+    return Path.of(System.getProperty("user.home"), ".cache");
+  }
+}
