@@ -172,6 +172,18 @@ class ConfigIT {
   }
 
   @Test
+  void parallelRunsBothAccountsAtOnceIntoOneLedger() {
+    CliRun run = CliRun.of("archive", "--config", config.toString(), "--parallel", "2");
+    assertThat(run.exitCode()).as(run.describe()).isZero();
+    assertThat(run.out())
+        .contains("work: 2 new, 0 skipped, 2 deleted")
+        .contains("home: 1 new, 0 skipped, 0 deleted");
+    Path ledger = tmp.resolve("archive").resolve("ledger.db");
+    assertThat(LedgerProbe.number(ledger, "select count(*) from message")).isEqualTo(3);
+    assertThat(LedgerProbe.column(ledger, "select outcome from run")).containsOnly("ok").hasSize(2);
+  }
+
+  @Test
   void runsOnlyTheNamedAccountAndQuietPrintsNothing() {
     CliRun run = CliRun.of("archive", "--config", config.toString(), "work", "-q");
     assertThat(run.exitCode()).as(run.describe()).isZero();
@@ -182,9 +194,16 @@ class ConfigIT {
 
   @Test
   void aFailingAccountGivesItsCodeAndTheOthersStillRun() throws Exception {
+    Path metrics = tmp.resolve("m.prom");
+    assertThat(CliRun.of("archive", "--config", config.toString(), "home").exitCode()).isZero();
     Files.writeString(config, Files.readString(config).replace("printf " + TOKEN, "false"));
-    CliRun run = CliRun.of("archive", "--config", config.toString());
+    CliRun run =
+        CliRun.of("archive", "--config", config.toString(), "--metrics-file", metrics.toString());
     assertThat(run.exitCode()).as(run.describe()).isEqualTo(78);
+    assertThat(Files.readString(metrics))
+        .contains("popvault_exit_code{account=\"home\"} 78")
+        .as("a failed run keeps the account's last success time from the ledger")
+        .containsPattern("popvault_last_success_timestamp_seconds\\{account=\"home\"} \\d{10}");
     assertThat(run.out()).contains("work: 2 new, 0 skipped, 2 deleted");
     assertThat(run.err()).contains("home: ").contains("failed (exit 1)");
     assertThat(run.err().lines()).hasSize(1);
