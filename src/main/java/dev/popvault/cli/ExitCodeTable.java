@@ -10,7 +10,7 @@ final class ExitCodeTable {
           + "  64  usage error (bad option or argument)%n"
           + "  65  data error: archive and ledger disagree, ledger from a newer popvault%n"
           + "  69  server unavailable (cannot connect)%n"
-          + "  70  internal error (a bug: please report it with the -v output)%n"
+          + "  70  internal error (a bug: please report it with the -vv output)%n"
           + "  74  local I/O error (disk full, permissions, not a directory)%n"
           + "  75  temporary: lock held by another run, timeout, connection lost, SIGTERM%n"
           + "  76  POP3 protocol error (malformed or unexpected server reply)%n"
