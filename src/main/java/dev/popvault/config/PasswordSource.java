@@ -57,7 +57,7 @@ public sealed interface PasswordSource {
       Console console)
       throws ConfigException {
     if (inline != null) {
-      return new FromEnvironment(inline.toCharArray(), "accounts file");
+      return new FromValue(inline.toCharArray(), "accounts file");
     }
     if (file != null && command != null) {
       throw new ConfigException("give either --password-file or --password-command, not both");
@@ -69,7 +69,7 @@ public sealed interface PasswordSource {
       return new FromCommand(command, commandTimeout);
     }
     if (env.get(ENV_VAR) != null) {
-      return new FromEnvironment(env.get(ENV_VAR).toCharArray(), "environment " + ENV_VAR);
+      return new FromValue(env.get(ENV_VAR).toCharArray(), "environment " + ENV_VAR);
     }
     if (console != null) {
       return new FromPrompt(console);
@@ -171,7 +171,7 @@ public sealed interface PasswordSource {
   }
 
   /** Uses a value given in the environment ({@code POPVAULT_PASSWORD}) or the accounts file. */
-  record FromEnvironment(char[] value, String origin) implements PasswordSource {
+  record FromValue(char[] value, String origin) implements PasswordSource {
     @Override
     public char[] read() {
       return value.clone();
@@ -184,7 +184,7 @@ public sealed interface PasswordSource {
 
     @Override
     public String toString() {
-      return "FromEnvironment[****]";
+      return "FromValue[****]";
     }
   }
 
