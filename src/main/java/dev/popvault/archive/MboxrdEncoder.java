@@ -6,9 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.util.Locale;
 
 /**
  * Encodes one message at a time as mboxrd, streaming, in constant memory.
@@ -75,17 +74,23 @@ final class MboxrdEncoder {
 
   /** Formats {@code t} like C's asctime in UTC, without the newline: "Thu Jan 1 00:00:00 1970". */
   static String asctime(Instant t) {
-    ZonedDateTime z = t.atZone(ZoneOffset.UTC);
-    return String.format(
-        Locale.ROOT,
-        "%s %s %2d %02d:%02d:%02d %d",
-        DAYS[z.getDayOfWeek().getValue() - 1],
-        MONTHS[z.getMonthValue() - 1],
-        z.getDayOfMonth(),
-        z.getHour(),
-        z.getMinute(),
-        z.getSecond(),
-        z.getYear());
+    // Hand-formatted: String.format costs more than encoding a small message.
+    LocalDateTime z = LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC);
+    StringBuilder sb = new StringBuilder(24);
+    sb.append(DAYS[z.getDayOfWeek().getValue() - 1]).append(' ');
+    sb.append(MONTHS[z.getMonthValue() - 1]).append(' ');
+    if (z.getDayOfMonth() < 10) {
+      sb.append(' ');
+    }
+    sb.append(z.getDayOfMonth()).append(' ');
+    twoDigits(sb, z.getHour()).append(':');
+    twoDigits(sb, z.getMinute()).append(':');
+    twoDigits(sb, z.getSecond()).append(' ');
+    return sb.append(z.getYear()).toString();
+  }
+
+  private static StringBuilder twoDigits(StringBuilder sb, int value) {
+    return sb.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
   }
 
   /**

@@ -1,18 +1,18 @@
 package dev.popvault.mime;
 
-import jakarta.mail.internet.MimeUtility;
-import java.io.UnsupportedEncodingException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Holds the catalog fields of a message (Message-ID, Date, From, Subject), decoded for display. Any
  * field may be null. Built from untrusted bytes: values are unfolded, RFC 2047-decoded where
- * possible (jakarta.mail's MimeUtility), stripped of control characters and cut to a bounded
- * length, so a hostile header cannot bloat the ledger or a terminal.
+ * possible ({@link EncodedWords}), stripped of control characters and cut to a bounded length, so a
+ * hostile header cannot bloat the ledger or a terminal.
  *
  * <p>The header section is split here rather than with jakarta.mail's InternetHeaders, which looks
  * up a service provider on every call: measured at a tenth of the CPU of archiving 10,000 small
@@ -36,7 +36,7 @@ public record HeaderSummary(String messageId, String date, String from, String s
     String section = decode(head, headerEnd(head, length));
     StringBuilder current = null;
     int currentIndex = -1;
-    for (String line : section.split("\r?\n|\r", -1)) {
+    for (String line : lines(section)) {
       boolean continuation = !line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t');
       if (continuation) {
         if (current != null && current.length() < 4 * MAX_FIELD) {
@@ -63,6 +63,24 @@ public record HeaderSummary(String messageId, String date, String from, String s
     }
     return new HeaderSummary(
         clean(fields[0]), clean(fields[1]), clean(fields[2]), clean(fields[3]));
+  }
+
+  /** Splits at CRLF, LF or CR, like {@code split("\r?\n|\r", -1)} without a regex. */
+  private static List<String> lines(String section) {
+    List<String> lines = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < section.length(); i++) {
+      char c = section.charAt(i);
+      if (c == '\n' || c == '\r') {
+        lines.add(section.substring(start, i));
+        if (c == '\r' && i + 1 < section.length() && section.charAt(i + 1) == '\n') {
+          i++;
+        }
+        start = i + 1;
+      }
+    }
+    lines.add(section.substring(start));
+    return lines;
   }
 
   private static int indexOf(String name) {
@@ -107,13 +125,15 @@ public record HeaderSummary(String messageId, String date, String from, String s
     if (raw == null) {
       return null;
     }
-    String value = raw.strip();
-    try {
-      value = MimeUtility.decodeText(value);
-    } catch (UnsupportedEncodingException | RuntimeException e) {
-      // Keep the undecoded text: a catalog entry is a convenience, never a reason to fail.
+    String value = EncodedWords.decode(raw.strip());
+    char[] chars = value.toCharArray();
+    for (int i = 0; i < chars.length; i++) {
+      if (chars[i] < 0x20 || chars[i] == 0x7F) {
+        // Terminal control: a hostile subject must not drive the user's terminal.
+        chars[i] = ' ';
+      }
     }
-    value = value.replaceAll("\\p{Cntrl}", " ").strip();
+    value = new String(chars).strip();
     return value.length() > MAX_FIELD ? value.substring(0, MAX_FIELD) : value;
   }
 }

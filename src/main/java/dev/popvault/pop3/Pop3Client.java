@@ -445,7 +445,7 @@ public final class Pop3Client implements Closeable {
 
   private boolean saslOffers(String mechanism) {
     for (String line : capabilityLines) {
-      String[] words = line.split(" +");
+      String[] words = Text.words(line);
       if (words.length > 0 && words[0].equalsIgnoreCase("SASL")) {
         for (int i = 1; i < words.length; i++) {
           if (words[i].equalsIgnoreCase(mechanism)) {
@@ -463,7 +463,7 @@ public final class Pop3Client implements Closeable {
     send("STAT", "STAT");
     flush("STAT");
     String text = expectOk("STAT", status("STAT"));
-    String[] words = text.strip().split(" +");
+    String[] words = Text.words(text);
     if (words.length < 2) {
       throw desync(protocol("malformed STAT reply: " + Text.sanitize(text)));
     }
@@ -489,7 +489,7 @@ public final class Pop3Client implements Closeable {
     Set<String> ids = new HashSet<>();
     String line;
     while ((line = listingLine()) != null) {
-      String[] words = line.strip().split(" +");
+      String[] words = Text.words(line);
       if (words.length != 2) {
         throw desync(protocol("malformed UIDL line: " + Text.sanitize(line)));
       }
@@ -524,7 +524,7 @@ public final class Pop3Client implements Closeable {
     String line;
     while ((line = listingLine()) != null) {
       // RFC 1939 §5 allows further text after the size; it is ignored.
-      String[] words = line.strip().split(" +");
+      String[] words = Text.words(line);
       if (words.length < 2) {
         throw desync(protocol("malformed LIST line: " + Text.sanitize(line)));
       }
@@ -758,7 +758,7 @@ public final class Pop3Client implements Closeable {
       String clean = Text.sanitize(line);
       log.line("S", clean);
       lines.add(clean);
-      String[] words = clean.strip().split(" +");
+      String[] words = Text.words(clean);
       if (!words[0].isEmpty()) {
         names.add(words[0].toUpperCase(Locale.ROOT));
       }

@@ -1,6 +1,8 @@
 package dev.popvault.pop3;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Makes untrusted server text safe to put in one-line messages and logs. */
 final class Text {
@@ -8,6 +10,28 @@ final class Text {
   static final int MAX_QUOTED = 200;
 
   private Text() {}
+
+  /**
+   * Splits {@code text} at runs of spaces after stripping it, like {@code text.strip().split(" +")}
+   * but without compiling a regular expression for every listing line.
+   */
+  static String[] words(String text) {
+    String s = text.strip();
+    List<String> words = new ArrayList<>(4);
+    int i = 0;
+    while (true) {
+      int space = s.indexOf(' ', i);
+      if (space < 0) {
+        words.add(s.substring(i));
+        return words.toArray(new String[0]);
+      }
+      words.add(s.substring(i, space));
+      i = space + 1;
+      while (i < s.length() && s.charAt(i) == ' ') {
+        i++;
+      }
+    }
+  }
 
   /** Replaces control characters with '?' and truncates to {@value #MAX_QUOTED} characters. */
   static String sanitize(String text) {
