@@ -35,16 +35,23 @@ final class NativeLibrary {
     }
     prepared = true;
     try {
-      String folder = OSInfo.getNativeLibFolderPathForCurrentOS();
       String name = System.mapLibraryName("sqlitejdbc");
-      String resource = "/org/sqlite/native/" + folder + "/" + name;
       String version = org.sqlite.SQLiteJDBCLoader.getVersion();
+      // Keyed by what the JVM reports, so a run that finds the library never asks sqlite-jdbc's
+      // OSInfo, which on Linux starts a `uname -o` process to rule out Android.
+      String platform =
+          System.getProperty("os.name")
+              + "-"
+              + System.getProperty("os.arch")
+              + (OSInfo.isMusl() ? "-musl" : "");
       Path dir =
           cacheHome(env)
               .resolve("popvault")
-              .resolve("sqlite-" + version + "-" + folder.replace('/', '-'));
+              .resolve(("sqlite-" + version + "-" + platform).replaceAll("[^A-Za-z0-9._-]", "_"));
       Path library = dir.resolve(name);
       if (!Files.isRegularFile(library)) {
+        String folder = OSInfo.getNativeLibFolderPathForCurrentOS();
+        String resource = "/org/sqlite/native/" + folder + "/" + name;
         try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
           if (in == null) {
             return;
