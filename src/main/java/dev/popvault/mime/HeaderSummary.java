@@ -1,12 +1,10 @@
 package dev.popvault.mime;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * Holds the catalog fields of a message (Message-ID, Date, From, Subject), decoded for display. Any
@@ -21,6 +19,17 @@ import java.util.Locale;
 public record HeaderSummary(String messageId, String date, String from, String subject) {
   private static final int MAX_FIELD = 998;
 
+  /** Caps the raw bytes kept of one folded field, before decoding and cutting to MAX_FIELD. */
+  private static final int MAX_RAW = 16 * MAX_FIELD;
+
+  /** The kept fields' names, lower case, in the order of the record's components. */
+  private static final byte[][] NAMES = {
+    "message-id".getBytes(StandardCharsets.US_ASCII),
+    "date".getBytes(StandardCharsets.US_ASCII),
+    "from".getBytes(StandardCharsets.US_ASCII),
+    "subject".getBytes(StandardCharsets.US_ASCII)
+  };
+
   /** Returns a summary with every field null. */
   public static HeaderSummary empty() {
     return new HeaderSummary(null, null, null, null);
@@ -28,69 +37,97 @@ public record HeaderSummary(String messageId, String date, String from, String s
 
   /**
    * Parses the header section found at the start of {@code head} (which may hold more, or less,
-   * than the header section; parsing stops at the first empty line). Raw 8-bit header text is read
-   * as UTF-8 when it is valid UTF-8 (RFC 6532), else as ISO-8859-1.
+   * than the header section; parsing stops at the first empty line). Works on bytes and decodes
+   * only the four fields it keeps: raw 8-bit text of a field is read as UTF-8 when it is valid
+   * UTF-8 (RFC 6532), else as ISO-8859-1.
    */
   public static HeaderSummary parse(byte[] head, int length) {
     String[] fields = new String[4];
-    String section = decode(head, headerEnd(head, length));
-    StringBuilder current = null;
-    int currentIndex = -1;
-    for (String line : lines(section)) {
-      boolean continuation = !line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t');
-      if (continuation) {
-        if (current != null && current.length() < 4 * MAX_FIELD) {
-          current.append(line);
+    int end = headerEnd(head, length);
+    int i = 0;
+    while (i < end) {
+      int lineEnd = lineEnd(head, i, end);
+      int field = fieldAt(head, i, lineEnd);
+      if (field >= 0 && fields[field] == null) {
+        // The value: the rest of this line and every continuation line, line ends removed.
+        ByteArrayOutputStream value = new ByteArrayOutputStream(lineEnd - i);
+        int colon = indexOfColon(head, i, lineEnd);
+        value.write(head, colon + 1, lineEnd - colon - 1);
+        i = next(head, lineEnd, end);
+        while (i < end && (head[i] == ' ' || head[i] == '\t')) {
+          lineEnd = lineEnd(head, i, end);
+          if (value.size() < MAX_RAW) {
+            value.write(head, i, Math.min(lineEnd - i, MAX_RAW - value.size()));
+          }
+          i = next(head, lineEnd, end);
         }
-        continue;
+        fields[field] = decode(value.toByteArray());
+      } else {
+        i = next(head, lineEnd, end);
       }
-      if (current != null) {
-        fields[currentIndex] = current.toString();
-      }
-      current = null;
-      int colon = line.indexOf(':');
-      if (colon <= 0) {
-        continue;
-      }
-      int index = indexOf(line.substring(0, colon).strip().toLowerCase(Locale.ROOT));
-      if (index >= 0 && fields[index] == null) {
-        current = new StringBuilder(line.substring(colon + 1));
-        currentIndex = index;
-      }
-    }
-    if (current != null) {
-      fields[currentIndex] = current.toString();
     }
     return new HeaderSummary(
         clean(fields[0]), clean(fields[1]), clean(fields[2]), clean(fields[3]));
   }
 
-  /** Splits at CRLF, LF or CR, like {@code split("\r?\n|\r", -1)} without a regex. */
-  private static List<String> lines(String section) {
-    List<String> lines = new ArrayList<>();
-    int start = 0;
-    for (int i = 0; i < section.length(); i++) {
-      char c = section.charAt(i);
-      if (c == '\n' || c == '\r') {
-        lines.add(section.substring(start, i));
-        if (c == '\r' && i + 1 < section.length() && section.charAt(i + 1) == '\n') {
-          i++;
-        }
-        start = i + 1;
-      }
+  /** Returns the index of the CR or LF that ends the line starting at {@code i}, or {@code end}. */
+  private static int lineEnd(byte[] b, int i, int end) {
+    while (i < end && b[i] != '\n' && b[i] != '\r') {
+      i++;
     }
-    lines.add(section.substring(start));
-    return lines;
+    return i;
   }
 
-  private static int indexOf(String name) {
-    return switch (name) {
-      case "message-id" -> 0;
-      case "date" -> 1;
-      case "from" -> 2;
-      case "subject" -> 3;
-      default -> -1;
-    };
+  /** Returns where the line after the line end at {@code i} starts (CRLF, LF or CR). */
+  private static int next(byte[] b, int i, int end) {
+    if (i < end && b[i] == '\r' && i + 1 < end && b[i + 1] == '\n') {
+      return i + 2;
+    }
+    return i + 1;
+  }
+
+  private static int indexOfColon(byte[] b, int i, int end) {
+    while (i < end && b[i] != ':') {
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * Returns which kept field the line starting at {@code i} names ("Name:" or "Name :", any case),
+   * or -1.
+   */
+  private static int fieldAt(byte[] b, int i, int lineEnd) {
+    int colon = indexOfColon(b, i, lineEnd);
+    if (colon == lineEnd || colon == i) {
+      return -1;
+    }
+    int nameEnd = colon;
+    while (nameEnd > i && (b[nameEnd - 1] == ' ' || b[nameEnd - 1] == '\t')) {
+      nameEnd--;
+    }
+    for (int f = 0; f < NAMES.length; f++) {
+      if (equalsIgnoreCase(b, i, nameEnd, NAMES[f])) {
+        return f;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean equalsIgnoreCase(byte[] b, int from, int to, byte[] lowerName) {
+    if (to - from != lowerName.length) {
+      return false;
+    }
+    for (int k = 0; k < lowerName.length; k++) {
+      int c = b[from + k];
+      if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
+      }
+      if (c != lowerName[k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Returns the offset of the empty line that ends the header section, or {@code length}. */
@@ -108,16 +145,16 @@ public record HeaderSummary(String messageId, String date, String from, String s
     return length;
   }
 
-  private static String decode(byte[] b, int length) {
+  private static String decode(byte[] b) {
     try {
       return StandardCharsets.UTF_8
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(b, 0, length))
+          .decode(ByteBuffer.wrap(b))
           .toString();
     } catch (CharacterCodingException e) {
-      return new String(b, 0, length, StandardCharsets.ISO_8859_1);
+      return new String(b, StandardCharsets.ISO_8859_1);
     }
   }
 
