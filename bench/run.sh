@@ -45,7 +45,7 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 if [[ $install -eq 1 ]]; then
-  pkgs=(dovecot-pop3d mpop fetchmail getmail6 zstd time openssl python3)
+  pkgs=(dovecot-pop3d mpop fetchmail getmail6 zstd time openssl python3 unzip)
   command -v javac >/dev/null || pkgs+=(openjdk-17-jdk-headless)
   command -v mvn >/dev/null || pkgs+=(maven)
   echo "run.sh: installing ${pkgs[*]}" >&2

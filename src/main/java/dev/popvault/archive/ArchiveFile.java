@@ -17,11 +17,12 @@ import java.util.Set;
 
 /**
  * Appends frames to one archive file. Not thread-safe; one writer per file (the caller holds a
- * lock).
+ * lock). A finished frame may be verified on another thread while the next one is written ({@link
+ * FrameWriter#verify}).
  *
  * <p>Only bytes up to the committed length (as the ledger records it) are trusted; everything past
- * it is the torn tail of an interrupted run and is cut off on open. {@link #length} advances only
- * when a frame is finished and verified.
+ * it is the torn tail of an interrupted run and is cut off on open. {@link #length} advances when a
+ * frame is finished; it falls back when a frame is aborted.
  */
 public final class ArchiveFile implements Closeable {
   private final Path path;
@@ -31,6 +32,9 @@ public final class ArchiveFile implements Closeable {
   private long length;
   private FrameWriter open;
   private FrameWriter last;
+  // The frame before `last`, so that after aborting `last` its predecessor (finished, perhaps still
+  // being verified) can be aborted too. One level is enough: at most two frames are unrecorded.
+  private FrameWriter beforeLast;
   private boolean closed;
 
   private ArchiveFile(Path path, Codec codec, FileChannel channel, long length, long truncated) {
@@ -180,6 +184,7 @@ public final class ArchiveFile implements Closeable {
       throw new IllegalStateException("a frame is already open at offset " + open.frameOffset());
     }
     open = new FrameWriter(this, channel, length);
+    beforeLast = last;
     last = open;
     return open;
   }
@@ -192,6 +197,10 @@ public final class ArchiveFile implements Closeable {
   void frameAborted(FrameWriter frame) {
     if (open == frame) {
       open = null;
+    }
+    if (last == frame) {
+      last = beforeLast;
+      beforeLast = null;
     }
     length = frame.frameOffset();
   }

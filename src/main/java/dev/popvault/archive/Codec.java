@@ -85,9 +85,12 @@ public enum Codec {
             .setLevel(3)
             .setChecksum(true)
             // One zstd worker thread compresses while the caller reads the network, encodes and
-            // hashes:
-            // the two cores overlap instead of taking turns.
+            // hashes: the two cores overlap instead of taking turns.
             .setWorkers(1)
+            // In 1 MiB jobs: at level 3 zstd's default job is 8 MiB, so a smaller frame (a batch of
+            // small messages) reached the worker only when it closed. 1.5x faster on 8 MiB frames,
+            // same ratio (bench/jmh, CodecBench).
+            .setJobSize(1 << 20)
             .get();
       case GZIP:
         return new GZIPOutputStream(out, BUFFER);

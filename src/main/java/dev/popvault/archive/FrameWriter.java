@@ -12,12 +12,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Writes one frame: messages are appended as mboxrd into one compressor, and {@link
- * #finishAndVerify} ends the frame, forces it to disk and proves it reads back as written. Obtained
- * from {@link ArchiveFile#beginFrame}; not thread-safe.
+ * Writes one frame: messages are appended as mboxrd into one compressor; {@link #finish} ends the
+ * frame and {@link #verify} forces it to disk and proves it reads back as written ({@link
+ * #finishAndVerify} does both). Obtained from {@link ArchiveFile#beginFrame}; not thread-safe,
+ * except that {@link #verify} may run on another thread while the file's next frame is written (it
+ * only forces the channel and re-reads this frame's own byte range through a fresh channel).
  *
- * <p>After any failure (an exception from {@link #append} or {@link #finishAndVerify}) the frame
- * can only be aborted: its bytes are in an unknown state and must not be recorded.
+ * <p>After any failure (an exception from {@link #append}, {@link #finish} or {@link #verify}) the
+ * frame can only be aborted: its bytes are in an unknown state and must not be recorded.
  */
 public final class FrameWriter {
   private static final int BUFFER = 64 * 1024;
@@ -37,7 +39,8 @@ public final class FrameWriter {
   private final BulkOutput out;
   private final MboxrdEncoder encoder;
   private final List<EncodedMessage> messages = new ArrayList<>();
-  private State state = State.OPEN;
+  private volatile State state = State.OPEN;
+  private long length;
 
   FrameWriter(ArchiveFile file, FileChannel channel, long frameOffset) throws IOException {
     this.file = file;
@@ -104,13 +107,37 @@ public final class FrameWriter {
    * @throws ArchiveVerifyException if the re-read differs; the caller must {@link #abort} and stop
    */
   public Frame finishAndVerify() throws IOException {
+    finish();
+    return verify();
+  }
+
+  /**
+   * Ends the frame: closes the compressor and hands every byte to the file, which may then begin
+   * its next frame after this one. Nothing is forced or checked yet: the frame must pass {@link
+   * #verify} before it may be recorded.
+   */
+  public void finish() throws IOException {
     requireOpen();
     state = State.FAILED;
     out.flush();
     compressor.close();
-    channel.force(true);
-    long length = sink.position() - frameOffset;
+    length = sink.position() - frameOffset;
+    state = State.FINISHED;
+    file.frameFinished(this, frameOffset + length);
+  }
 
+  /**
+   * Forces the file and proves the finished frame reads back from disk as written (see {@link
+   * #finishAndVerify}). May run on another thread than the writer's.
+   *
+   * @return the frame, to be recorded in the ledger
+   * @throws ArchiveVerifyException if the re-read differs; the caller must {@link #abort} and stop
+   */
+  public Frame verify() throws IOException {
+    if (state != State.FINISHED) {
+      throw new IllegalStateException("frame at offset " + frameOffset + " is " + state);
+    }
+    channel.force(true);
     List<ExpectedMessage> expected = new ArrayList<>(messages.size());
     for (int i = 0; i < messages.size(); i++) {
       expected.add(new ExpectedMessage("#" + (i + 1), messages.get(i)));
@@ -128,17 +155,15 @@ public final class FrameWriter {
               + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""),
           problems);
     }
-    state = State.FINISHED;
-    file.frameFinished(this, frameOffset + length);
-    return new Frame(frameOffset, length, messages);
+    return new Frame(frameOffset, length, List.copyOf(messages));
   }
 
   /**
    * Abandons the frame: truncates the file back to {@link #frameOffset} and forces it. Safe to call
-   * after a failure, and after {@link #finishAndVerify} as long as no later frame was begun (for
-   * example when recording the frame failed); calling it again does nothing.
+   * after a failure, and after {@link #finish} or {@link #verify} as long as no later frame is
+   * alive (a later frame must be aborted first); calling it again does nothing.
    *
-   * @throws IllegalStateException if a later frame of the same file was begun
+   * @throws IllegalStateException if a later frame of the same file was begun and not aborted
    */
   public void abort() throws IOException {
     if (state == State.ABORTED) {

@@ -4,7 +4,6 @@ import dev.popvault.archive.ArchiveFile;
 import dev.popvault.archive.ArchiveLayout;
 import dev.popvault.archive.Codec;
 import dev.popvault.archive.EncodedMessage;
-import dev.popvault.archive.Frame;
 import dev.popvault.archive.FrameWriter;
 import dev.popvault.config.ConfigException;
 import dev.popvault.ledger.ArchiveFileRow;
@@ -15,6 +14,7 @@ import dev.popvault.ledger.RunOutcome;
 import dev.popvault.mime.HeaderCapture;
 import dev.popvault.mime.HeaderSummary;
 import dev.popvault.pop3.ListEntry;
+import dev.popvault.pop3.Listing;
 import dev.popvault.pop3.Pop3Client;
 import dev.popvault.pop3.Pop3Exception;
 import dev.popvault.pop3.Pop3Log;
@@ -39,8 +39,8 @@ import java.util.function.Consumer;
  * commit → DELE → QUIT. The ordering invariants of docs/design.md hold on every path:
  *
  * <ul>
- *   <li>M1: a frame is forced and re-read ({@link FrameWriter#finishAndVerify()}) before its ledger
- *       rows commit;
+ *   <li>M1: a frame is forced and re-read ({@link FrameWriter#verify()}) before its ledger rows
+ *       commit (on a background thread, while the next batch is fetched: {@link FrameCommitter});
  *   <li>M2: DELE is sent only for (UIDL, size) pairs the ledger holds;
  *   <li>M3: bytes past a file's committed length are cut before anything is appended;
  *   <li>M4: on any failure the open frame is cut back ({@link FrameWriter#abort()}); committed
@@ -240,9 +240,10 @@ public final class ArchiveRun {
                   .map(t -> " (" + t.getProtocol() + ", " + t.getCipherSuite() + ")")
                   .orElse(" (no TLS)")
               + (client.pipelining() ? ", pipelining" : ", lock-step"));
-      List<UidlEntry> uidls = client.uidl();
+      Listing listing = client.listing();
+      List<UidlEntry> uidls = listing.uidls();
       Map<Integer, Long> sizes = new HashMap<>();
-      for (ListEntry entry : client.list()) {
+      for (ListEntry entry : listing.sizes()) {
         sizes.put(entry.number(), entry.size());
       }
       Set<Integer> inUidl = new HashSet<>();
@@ -304,7 +305,10 @@ public final class ArchiveRun {
     }
   }
 
-  /** Fetches the plan in batches; each batch becomes one verified, committed frame. */
+  /**
+   * Fetches the plan in batches; each batch becomes one verified, committed frame. A finished frame
+   * is verified and committed on a background thread while the next batch is fetched.
+   */
   private void fetch(
       Pop3Client client,
       Ledger ledger,
@@ -317,6 +321,7 @@ public final class ArchiveRun {
       throws IOException {
     ArchiveFile file = null;
     ArchiveFileRow fileRow = null;
+    FrameCommitter committer = new FrameCommitter();
     try {
       int next = 0;
       while (next < plan.size() && !stop.requested()) {
@@ -333,6 +338,8 @@ public final class ArchiveRun {
         Path path = ArchiveLayout.fileFor(settings.archiveDir(), dirName, settings.codec(), now);
         String relative = settings.archiveDir().relativize(path).toString();
         if (fileRow == null || !fileRow.relativePath().equals(relative)) {
+          // The ledger and the old file are needed here: the frame in flight must be settled first.
+          settle(committer, null, archived, counters);
           if (file != null) {
             file.close();
             file = null;
@@ -345,17 +352,23 @@ public final class ArchiveRun {
             notices.accept("cut " + file.truncatedBytes() + " uncommitted bytes from " + path);
           }
         }
-        List<NewMessage> rows = fetchBatch(client, ledger, runId, fileRow, file, batch, now);
-        if (!rows.isEmpty()) {
-          counters.newCount += rows.size();
-          for (NewMessage row : rows) {
-            counters.bytes += row.wireLength();
-            archived.add(new ArchivedKey(row.uidl(), row.listSize()));
-          }
-        }
+        fetchBatch(client, committer, ledger, runId, fileRow, file, batch, now, archived, counters);
         next = end;
       }
+      settle(committer, null, archived, counters);
     } finally {
+      if (committer.hasPending()) {
+        // Only on a failure path that has not settled: learn the frame's fate before closing.
+        FrameCommitter.Outcome outcome = committer.await();
+        if (!outcome.verified()) {
+          try {
+            outcome.frame().abort();
+          } catch (IOException | RuntimeException ignored) {
+            // Recovery cuts the bytes past the committed length on the next run (M3).
+          }
+        }
+      }
+      committer.close();
       if (file != null) {
         file.close();
       }
@@ -363,17 +376,20 @@ public final class ArchiveRun {
   }
 
   /**
-   * Streams one batch into one frame, verifies it from disk and commits it; returns the committed
-   * rows.
+   * Streams one batch into one frame and hands it to the committer; before that, settles the
+   * previous frame (whose verification overlapped this batch's transfer).
    */
-  private List<NewMessage> fetchBatch(
+  private void fetchBatch(
       Pop3Client client,
+      FrameCommitter committer,
       Ledger ledger,
       long runId,
       ArchiveFileRow fileRow,
       ArchiveFile file,
       List<Planned> batch,
-      Instant now)
+      Instant now,
+      Set<ArchivedKey> archived,
+      Counters counters)
       throws IOException {
     Map<Integer, ArchivedKey> keys = new HashMap<>();
     List<Integer> numbers = new ArrayList<>(batch.size());
@@ -383,7 +399,6 @@ public final class ArchiveRun {
     }
     List<NewMessage> rows = new ArrayList<>(batch.size());
     FrameWriter frame = file.beginFrame();
-    boolean verified = false;
     try {
       try {
         client.retrieve(
@@ -420,35 +435,92 @@ public final class ArchiveRun {
       }
       if (rows.isEmpty()) {
         frame.abort();
-        return rows;
+        settle(committer, null, archived, counters);
+        return;
       }
-      Frame finished = frame.finishAndVerify();
-      verified = true;
-      // M1: only now, with the frame forced and re-read, do its messages become "archived". If the
-      // commit
-      // fails the bytes stay past the committed length, where the next run's recovery cuts them
-      // (M3).
-      ledger.commitFrame(fileRow.id(), runId, finished.offset(), finished.length(), rows);
-      info.accept(
-          "committed "
-              + rows.size()
-              + " messages: frame at offset "
-              + finished.offset()
-              + " ("
-              + finished.length()
-              + " bytes) of "
-              + fileRow.relativePath());
-      return rows;
+      frame.finish();
+      settle(committer, frame, archived, counters);
     } catch (IOException | RuntimeException | Error e) {
-      if (!verified) {
+      // M4: this frame is cut back (it is never recorded here), then the previous one is settled.
+      try {
+        frame.abort();
+      } catch (IOException | RuntimeException secondary) {
+        e.addSuppressed(secondary);
+      }
+      if (committer.hasPending()) {
         try {
-          frame.abort();
-        } catch (IOException | RuntimeException secondary) {
+          settle(committer, null, archived, counters);
+        } catch (IOException | RuntimeException | Error secondary) {
           e.addSuppressed(secondary);
         }
       }
       throw e;
     }
+    // M1: the rows commit only after this frame is forced and re-read (on the committer's thread).
+    // If the commit fails the bytes stay past the committed length, where the next run's recovery
+    // cuts them (M3).
+    committer.submit(
+        frame,
+        verified -> {
+          ledger.commitFrame(fileRow.id(), runId, verified.offset(), verified.length(), rows);
+          info.accept(
+              "committed "
+                  + rows.size()
+                  + " messages: frame at offset "
+                  + verified.offset()
+                  + " ("
+                  + verified.length()
+                  + " bytes) of "
+                  + fileRow.relativePath());
+        },
+        rows);
+  }
+
+  /**
+   * Waits for the frame being verified and committed, if any, and counts its messages. If it
+   * failed, cuts back {@code later} (the frame written meanwhile, if any) and, if it did not
+   * verify, the frame itself, then throws its failure.
+   */
+  private void settle(
+      FrameCommitter committer, FrameWriter later, Set<ArchivedKey> archived, Counters counters)
+      throws IOException {
+    if (!committer.hasPending()) {
+      return;
+    }
+    FrameCommitter.Outcome outcome = committer.await();
+    Throwable failure = outcome.failure();
+    if (failure == null) {
+      counters.newCount += outcome.rows().size();
+      for (NewMessage row : outcome.rows()) {
+        counters.bytes += row.wireLength();
+        archived.add(new ArchivedKey(row.uidl(), row.listSize()));
+      }
+      return;
+    }
+    if (later != null) {
+      try {
+        later.abort();
+      } catch (IOException | RuntimeException secondary) {
+        failure.addSuppressed(secondary);
+      }
+    }
+    if (!outcome.verified()) {
+      try {
+        outcome.frame().abort();
+      } catch (IOException | RuntimeException secondary) {
+        failure.addSuppressed(secondary);
+      }
+    }
+    if (failure instanceof IOException io) {
+      throw io;
+    }
+    if (failure instanceof RuntimeException runtime) {
+      throw runtime;
+    }
+    if (failure instanceof Error error) {
+      throw error;
+    }
+    throw new IllegalStateException("frame verification failed", failure);
   }
 
   /**

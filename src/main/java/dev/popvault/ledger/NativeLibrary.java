@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Properties;
 import org.sqlite.util.OSInfo;
 
 /**
@@ -36,14 +37,15 @@ final class NativeLibrary {
     prepared = true;
     try {
       String name = System.mapLibraryName("sqlitejdbc");
-      String version = org.sqlite.SQLiteJDBCLoader.getVersion();
+      String version = bundledVersion();
       // Keyed by what the JVM reports, so a run that finds the library never asks sqlite-jdbc's
-      // OSInfo, which on Linux starts a `uname -o` process to rule out Android.
+      // OSInfo, which on Linux starts a `uname -o` process to rule out Android and reads every
+      // mapping of the process to detect musl (50 ms per run together).
       String platform =
           System.getProperty("os.name")
               + "-"
               + System.getProperty("os.arch")
-              + (OSInfo.isMusl() ? "-musl" : "");
+              + (Files.exists(Path.of("/etc/alpine-release")) ? "-musl" : "");
       Path dir =
           cacheHome(env)
               .resolve("popvault")
@@ -73,6 +75,20 @@ final class NativeLibrary {
     } catch (IOException | RuntimeException | LinkageError e) {
       // Fall back to sqlite-jdbc's own extraction into java.io.tmpdir.
     }
+  }
+
+  /** Returns the sqlite-jdbc version recorded at build time, or sqlite-jdbc's own answer. */
+  private static String bundledVersion() throws IOException {
+    Properties build = new Properties();
+    try (InputStream in = NativeLibrary.class.getResourceAsStream("build.properties")) {
+      if (in != null) {
+        build.load(in);
+      }
+    }
+    String version = build.getProperty("sqlite-jdbc.version");
+    return version == null || version.startsWith("$")
+        ? org.sqlite.SQLiteJDBCLoader.getVersion()
+        : version;
   }
 
   private static Path cacheHome(Map<String, String> env) {

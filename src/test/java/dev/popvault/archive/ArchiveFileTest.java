@@ -18,6 +18,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -325,9 +328,45 @@ class ArchiveFileTest {
           .isInstanceOf(ArchiveVerifyException.class)
           .satisfies(e -> assertThat(((ArchiveVerifyException) e).problems()).isNotEmpty())
           .hasMessageContaining("frame at offset " + w.frameOffset());
-      assertThat(file.length()).isEqualTo(first.length());
       w.abort();
+      assertThat(file.length()).isEqualTo(first.length());
       assertThat(Files.size(path)).isEqualTo(first.length());
+    }
+  }
+
+  // The archive run verifies frame N on another thread while frame N+1 is written; on a failure
+  // both must be cut back, later one first.
+  @Test
+  void aFinishedFrameVerifiesWhileTheNextIsWrittenAndBothCutBackInOrder() throws Exception {
+    Path path = dir.resolve("overlap.mbox.zst");
+    try (ArchiveFile file = ArchiveFile.openForAppend(path, Codec.ZSTD, 0)) {
+      Frame committed = writeFrame(file, List.of(b("a\r\n")), Mboxrd.T0);
+      FrameWriter first = file.beginFrame();
+      first.append(new ByteArrayInputStream(b("Subject: 1\r\n\r\none\r\n")), Mboxrd.T0);
+      first.finish();
+      FrameWriter second = file.beginFrame();
+      assertThat(second.frameOffset()).isEqualTo(file.length()).isGreaterThan(committed.length());
+      ExecutorService other = Executors.newSingleThreadExecutor();
+      try {
+        Future<Frame> verified = other.submit(first::verify);
+        second.append(new ByteArrayInputStream(b("Subject: 2\r\n\r\ntwo\r\n")), Mboxrd.T0);
+        Frame v = verified.get();
+        assertThat(v.offset()).isEqualTo(committed.length());
+        assertThat(v.offset() + v.length()).isEqualTo(second.frameOffset());
+      } finally {
+        other.shutdown();
+      }
+      second.finish();
+      assertThat(second.verify().messages()).hasSize(1);
+      assertThatThrownBy(first::abort)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("later frame");
+      second.abort();
+      first.abort();
+      assertThat(file.length()).isEqualTo(committed.length());
+      assertThat(Files.size(path)).isEqualTo(committed.length());
+      Frame again = writeFrame(file, List.of(b("b\r\n")), Mboxrd.T0);
+      assertThat(again.offset()).isEqualTo(committed.length());
     }
   }
 }

@@ -202,6 +202,78 @@ class Pop3ClientRetrieveTest {
   }
 
   @Test
+  void listingSendsUidlAndListTogetherWhenPipelining() throws Exception {
+    List<Boolean> listArrivedBeforeUidlAnswer = new ArrayList<>();
+    try (ScriptedPop3Server server =
+        ScriptedPop3Server.start(
+            c -> {
+              greetAndLogin(c, "UIDL", "PIPELINING");
+              c.expect("UIDL");
+              // Both commands came in one write: LIST is there before UIDL is answered.
+              listArrivedBeforeUidlAnswer.add(c.clientSendsWithin(Duration.ofMillis(500)));
+              c.expect("LIST");
+              c.sendMultiline("+OK", "1 a", "2 b");
+              c.sendMultiline("+OK", "1 10", "2 20");
+              c.expect("QUIT");
+              c.send("+OK");
+            })) {
+      try (Pop3Client client = connectAndLogin(server.port(), Pop3Log.NONE)) {
+        Listing listing = client.listing();
+        assertThat(listing.uidls()).extracting(e -> e.uidl().value()).containsExactly("a", "b");
+        assertThat(listing.sizes()).containsExactly(new ListEntry(1, 10), new ListEntry(2, 20));
+        client.quit();
+      }
+      server.finish();
+      assertThat(listArrivedBeforeUidlAnswer).containsExactly(true);
+    }
+  }
+
+  @Test
+  void listingIsLockStepWithoutPipelining() throws Exception {
+    List<Boolean> listArrivedBeforeUidlAnswer = new ArrayList<>();
+    try (ScriptedPop3Server server =
+        ScriptedPop3Server.start(
+            c -> {
+              greetAndLogin(c, "UIDL");
+              c.expect("UIDL");
+              listArrivedBeforeUidlAnswer.add(c.clientSendsWithin(Duration.ofMillis(300)));
+              c.sendMultiline("+OK", "1 a");
+              c.expect("LIST");
+              c.sendMultiline("+OK", "1 10");
+            })) {
+      try (Pop3Client client = connectAndLogin(server.port(), Pop3Log.NONE)) {
+        assertThat(client.listing().sizes()).containsExactly(new ListEntry(1, 10));
+      }
+      server.finish();
+      assertThat(listArrivedBeforeUidlAnswer).containsExactly(false);
+    }
+  }
+
+  @Test
+  void aRefusedPipelinedUidlLeavesTheSessionOutOfStep() throws Exception {
+    try (ScriptedPop3Server server =
+        ScriptedPop3Server.start(
+            c -> {
+              greetAndLogin(c, "UIDL", "PIPELINING");
+              c.expect("UIDL");
+              c.expect("LIST");
+              c.send("-ERR no UIDL today");
+              c.sendMultiline("+OK", "1 10");
+            })) {
+      try (Pop3Client client = connectAndLogin(server.port(), Pop3Log.NONE)) {
+        assertThatThrownBy(client::listing)
+            .isInstanceOf(Pop3Exception.class)
+            .hasMessageContaining("no UIDL today");
+        // The LIST reply is unread: the session is closed, nothing more is sent in it.
+        assertThatThrownBy(client::noop)
+            .isInstanceOf(Pop3Exception.class)
+            .hasMessageContaining("closed");
+      }
+      server.finish();
+    }
+  }
+
+  @Test
   void pipelinesWithinTheWindowWhenOffered() throws Exception {
     List<Integer> inFlightBeforeFirstAnswer = new ArrayList<>();
     try (ScriptedPop3Server server =
