@@ -166,7 +166,10 @@ final class ArchiveCommand implements Callable<Integer> {
       description = "Write a Prometheus textfile-collector file (replaced atomically).")
   Path metricsFile;
 
-  @Option(names = "--pipeline-window", hidden = true, defaultValue = "32")
+  @Option(
+      names = "--pipeline-window",
+      hidden = true,
+      defaultValue = "" + Pop3Settings.DEFAULT_PIPELINE_WINDOW)
   int pipelineWindow;
 
   @Override
