@@ -103,6 +103,7 @@ public final class ArchiveRun {
     }
     Path lockDir = settings.ledgerFile().toAbsolutePath().getParent().resolve("locks");
     try (AccountLock lock = AccountLock.acquire(lockDir, dirName, settings.accountName());
+        SessionOpener session = SessionOpener.start(() -> openSession(readPassword()));
         Ledger ledger = Ledger.open(settings.ledgerFile())) {
       long accountId =
           ledger.account(
@@ -115,7 +116,7 @@ public final class ArchiveRun {
       List<String> notes = new ArrayList<>();
       try {
         recover(ledger, accountId, notes);
-        transfer(ledger, accountId, runId, dirName, counters);
+        transfer(session, ledger, accountId, runId, dirName, counters);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
         if (stop.requested()) {
           throw new PopvaultException(
@@ -210,16 +211,21 @@ public final class ArchiveRun {
     }
   }
 
-  private void transfer(
-      Ledger ledger, long accountId, long runId, String dirName, Counters counters)
-      throws IOException {
-    char[] password;
+  private char[] readPassword() {
     try {
-      password = settings.password().read();
+      return settings.password().read();
     } catch (ConfigException e) {
       throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
     }
-    try (Pop3Client client = Pop3Client.connect(settings.server(), log)) {
+  }
+
+  /**
+   * Connects, logs in and lists the mailbox; runs on {@link SessionOpener}'s thread while the
+   * ledger opens and recovery runs. M6: wipes the password after login, whatever happens.
+   */
+  private SessionOpener.Session openSession(char[] password) throws IOException {
+    Pop3Client client = Pop3Client.connect(settings.server(), log);
+    try {
       try {
         switch (settings.oauth()) {
           case XOAUTH2 -> client.loginXoauth2(settings.user(), password, true);
@@ -240,7 +246,24 @@ public final class ArchiveRun {
                   .map(t -> " (" + t.getProtocol() + ", " + t.getCipherSuite() + ")")
                   .orElse(" (no TLS)")
               + (client.pipelining() ? ", pipelining" : ", lock-step"));
-      Listing listing = client.listing();
+      return new SessionOpener.Session(client, client.listing());
+    } catch (IOException | RuntimeException | Error e) {
+      client.close();
+      throw e;
+    }
+  }
+
+  private void transfer(
+      SessionOpener opener,
+      Ledger ledger,
+      long accountId,
+      long runId,
+      String dirName,
+      Counters counters)
+      throws IOException {
+    SessionOpener.Session session = opener.await();
+    try (Pop3Client client = session.client()) {
+      Listing listing = session.listing();
       List<UidlEntry> uidls = listing.uidls();
       Map<Integer, Long> sizes = new HashMap<>();
       for (ListEntry entry : listing.sizes()) {

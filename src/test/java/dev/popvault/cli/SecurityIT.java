@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -287,6 +288,13 @@ class SecurityIT {
   // The password in argv, ps, logs, exception messages and files; file modes
 
   /** A mailbox whose UIDL reply waits until {@code release} opens, so a run can be inspected. */
+  private static void awaitExists(Path file, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!Files.exists(file) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
   private static FakeMailbox stallingMailbox(CountDownLatch stalled, CountDownLatch release) {
     return mailbox()
         .fault(
@@ -438,7 +446,9 @@ class SecurityIT {
               });
       try {
         assertThat(stalled.await(30, TimeUnit.SECONDS)).isTrue();
-        // Mid-run: the ledger is open in WAL mode with a run row written.
+        // Mid-run: the server holds the UIDL reply, and the ledger (opened while the session opens)
+        // is open in WAL mode with a run row written.
+        awaitExists(archiveDir.resolve("ledger.db-wal"), Duration.ofSeconds(20));
         for (String name : List.of("ledger.db", "ledger.db-wal", "ledger.db-shm")) {
           Path f = archiveDir.resolve(name);
           assertThat(f).as(name + " exists mid-run").exists();
