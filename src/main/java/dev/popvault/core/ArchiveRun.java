@@ -534,16 +534,7 @@ public final class ArchiveRun {
         failure.addSuppressed(secondary);
       }
     }
-    if (failure instanceof IOException io) {
-      throw io;
-    }
-    if (failure instanceof RuntimeException runtime) {
-      throw runtime;
-    }
-    if (failure instanceof Error error) {
-      throw error;
-    }
-    throw new IllegalStateException("frame verification failed", failure);
+    Failures.rethrow(failure, "frame verification failed");
   }
 
   /**

@@ -72,4 +72,22 @@ final class Failures {
     String message = e.getMessage();
     return message == null ? e.getClass().getSimpleName() : message.replaceAll("\\p{Cntrl}", " ");
   }
+
+  /**
+   * Throws {@code failure} as what it is (an IOException, an unchecked exception or an Error), or
+   * wrapped with {@code what} if it is another checked exception; for failures carried across
+   * threads.
+   */
+  static void rethrow(Throwable failure, String what) throws IOException {
+    if (failure instanceof IOException io) {
+      throw io;
+    }
+    if (failure instanceof RuntimeException runtime) {
+      throw runtime;
+    }
+    if (failure instanceof Error error) {
+      throw error;
+    }
+    throw new IllegalStateException(what, failure);
+  }
 }

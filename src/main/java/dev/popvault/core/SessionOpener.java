@@ -78,17 +78,8 @@ final class SessionOpener implements AutoCloseable {
       }
     }
     taken = true;
-    if (failure instanceof IOException io) {
-      throw io;
-    }
-    if (failure instanceof RuntimeException runtime) {
-      throw runtime;
-    }
-    if (failure instanceof Error error) {
-      throw error;
-    }
     if (failure != null) {
-      throw new IllegalStateException("opening the POP3 session failed", failure);
+      Failures.rethrow(failure, "opening the POP3 session failed");
     }
     return session;
   }
