@@ -261,6 +261,8 @@ public final class ArchiveRun {
       String dirName,
       Counters counters)
       throws IOException {
+    // M5: the plan's other half comes from the ledger alone; read while the session still lists.
+    Set<ArchivedKey> archived = ledger.archivedKeys(accountId);
     SessionOpener.Session session = opener.await();
     try (Pop3Client client = session.client()) {
       Listing listing = session.listing();
@@ -281,7 +283,6 @@ public final class ArchiveRun {
               "server listed message " + number + " in LIST but not in UIDL");
         }
       }
-      Set<ArchivedKey> archived = new HashSet<>(ledger.archivedKeys(accountId));
       List<Planned> plan = new ArrayList<>();
       Map<Integer, ArchivedKey> keyByNumber = new HashMap<>();
       for (UidlEntry entry : uidls) {
