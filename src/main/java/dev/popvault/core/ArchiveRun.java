@@ -383,13 +383,10 @@ public final class ArchiveRun {
     } finally {
       if (committer.hasPending()) {
         // Only on a failure path that has not settled: learn the frame's fate before closing.
-        FrameCommitter.Outcome outcome = committer.await();
-        if (!outcome.verified()) {
-          try {
-            outcome.frame().abort();
-          } catch (IOException | RuntimeException ignored) {
-            // Recovery cuts the bytes past the committed length on the next run (M3).
-          }
+        try {
+          settle(committer, null, archived, counters);
+        } catch (IOException | RuntimeException ignored) {
+          // The failure already thrown is the one to report; recovery cuts what stays (M3).
         }
       }
       committer.close();

@@ -40,8 +40,6 @@ final class FrameCommitter implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
           });
-  private FrameWriter pendingFrame;
-  private List<NewMessage> pendingRows;
   private Future<Outcome> pending;
 
   /** Returns whether a frame was submitted and not yet awaited. */
@@ -54,21 +52,19 @@ final class FrameCommitter implements AutoCloseable {
     if (pending != null) {
       throw new IllegalStateException("a frame is already being verified");
     }
-    pendingFrame = frame;
-    pendingRows = rows;
     pending =
         executor.submit(
             () -> {
               Frame verified;
               try {
                 verified = frame.verify();
-              } catch (IOException | RuntimeException | Error e) {
+              } catch (Throwable e) {
                 return new Outcome(frame, rows, false, e);
               }
               try {
                 commit.commit(verified);
                 return new Outcome(frame, rows, true, null);
-              } catch (IOException | RuntimeException | Error e) {
+              } catch (Throwable e) {
                 return new Outcome(frame, rows, true, e);
               }
             });
@@ -80,11 +76,7 @@ final class FrameCommitter implements AutoCloseable {
       throw new IllegalStateException("no frame is being verified");
     }
     Future<Outcome> waiting = pending;
-    FrameWriter frame = pendingFrame;
-    List<NewMessage> rows = pendingRows;
     pending = null;
-    pendingFrame = null;
-    pendingRows = null;
     boolean interrupted = false;
     try {
       while (true) {
@@ -94,7 +86,8 @@ final class FrameCommitter implements AutoCloseable {
           // The frame's fate must be known before anything else touches the file or ledger.
           interrupted = true;
         } catch (ExecutionException e) {
-          return new Outcome(frame, rows, false, e.getCause());
+          // The task catches everything itself: only a broken executor gets here.
+          throw new IllegalStateException("frame verification task failed", e.getCause());
         }
       }
     } finally {
@@ -104,12 +97,9 @@ final class FrameCommitter implements AutoCloseable {
     }
   }
 
-  /** Stops the background thread; a frame still pending is waited for first. */
+  /** Stops the background thread; the caller awaits a pending frame first (its fate matters). */
   @Override
   public void close() {
-    if (pending != null) {
-      await();
-    }
     executor.shutdown();
   }
 }
