@@ -137,6 +137,42 @@ public final class ArchiveReader {
     return new VerifyReport(file, framesChecked, messagesChecked, problems);
   }
 
+  /**
+   * Re-reads chosen frames of a file and returns, for each frame in the order given, the problems
+   * found (empty: the frame decodes to exactly its recorded messages, each matching its length and
+   * SHA-256). A missing file or a frame past the end of the file is a problem of that frame.
+   */
+  public static List<List<String>> checkFrames(Path file, Codec codec, List<ExpectedFrame> frames)
+      throws IOException {
+    Objects.requireNonNull(codec, "codec");
+    List<List<String>> results = new ArrayList<>(frames.size());
+    if (!Files.exists(file)) {
+      for (ExpectedFrame f : frames) {
+        results.add(List.of(file + ": frame at offset " + f.offset() + ": file is missing"));
+      }
+      return results;
+    }
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = channel.size();
+      for (ExpectedFrame f : frames) {
+        List<String> problems = new ArrayList<>();
+        String where = file + ": frame at offset " + f.offset();
+        if (f.offset() + f.length() > size) {
+          problems.add(
+              where
+                  + ": truncated frame: it ends at "
+                  + (f.offset() + f.length())
+                  + " but the file ends at "
+                  + size);
+        } else {
+          FrameChecker.check(channel, codec, f.offset(), f.length(), f.messages(), where, problems);
+        }
+        results.add(List.copyOf(problems));
+      }
+    }
+    return results;
+  }
+
   private static void checkTiling(
       Path file, long committedLength, List<ExpectedFrame> frames, List<String> problems) {
     long expected = 0;

@@ -8,7 +8,7 @@ import java.util.List;
 /** Records how one account's run ended: a report, or a failure. */
 record AccountOutcome(String account, RunReport report, PopvaultException failure) {
   int exitCode() {
-    return failure == null ? ExitCode.OK : failure.exitCode();
+    return failure == null ? report.exitCode() : failure.exitCode();
   }
 
   /**
@@ -16,7 +16,8 @@ record AccountOutcome(String account, RunReport report, PopvaultException failur
    * if one failed, 75 (temporary) if several failed.
    */
   static int combinedExitCode(List<AccountOutcome> outcomes) {
-    List<AccountOutcome> failed = outcomes.stream().filter(o -> o.failure() != null).toList();
+    List<AccountOutcome> failed =
+        outcomes.stream().filter(o -> o.exitCode() != ExitCode.OK).toList();
     if (failed.isEmpty()) {
       return ExitCode.OK;
     }

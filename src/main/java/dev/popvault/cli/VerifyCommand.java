@@ -1,30 +1,49 @@
 package dev.popvault.cli;
 
+import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigFile;
+import dev.popvault.config.ConfigFile.Setting;
 import dev.popvault.core.ExitCode;
+import dev.popvault.core.PopvaultException;
+import dev.popvault.core.RunReport;
+import dev.popvault.core.StopRequest;
 import dev.popvault.core.VerifyRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Re-reads archives and checks every message against the ledger. */
+/** Re-reads archives and checks every message against the ledger; repairs them on request. */
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
       "Decode every archive frame from disk and check each message's SHA-256 and length against the ledger."
-          + " Exits 65 on any mismatch, naming the file, frame and message."
+          + " Exits 65 on any mismatch, naming the file, frame and message.",
+      "",
+      "With --repair, each damaged account is then repaired: its server is contacted (as archive would,"
+          + " with the same options and accounts-file settings), every message of a damaged frame that the"
+          + " server still has is fetched again, the damaged file is rewritten from its intact frames plus the"
+          + " fresh copies (forced, re-read, renamed into place; the damaged original is kept beside it as"
+          + " FILE.damaged-TIME), and the ledger is updated in one transaction. Nothing is deleted from the"
+          + " server. Messages that are gone from the server but still decode intact are kept; the others are"
+          + " listed by UIDL, Message-ID, Date, From and Subject and recorded as lost (exit 65)."
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  popvault verify",
       "  popvault verify alice@mail.example.com --archive-dir ~/mail",
+      "  popvault verify --repair work                 (an account of the accounts file)",
+      "  popvault verify --repair pop3s://alice@mail.example.com --password-file ~/.pw",
       "",
       "Exit codes:",
       ExitCodeTable.TEXT
@@ -34,11 +53,28 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
 
+  @Mixin ConnectionOptions connection;
+
   @Parameters(
       arity = "0..*",
-      paramLabel = "ACCOUNT",
-      description = "Accounts to check (default: all in the ledger).")
-  List<String> accounts = new ArrayList<>();
+      paramLabel = "ACCOUNT|URL",
+      description =
+          "Accounts to check (default: all in the ledger). With --repair, a URL names the server of"
+              + " an account that is not in the accounts file (its ledger name is USER@HOST).")
+  List<String> targets = new ArrayList<>();
+
+  @Option(
+      names = "--repair",
+      description =
+          "Repair damaged archives from the server (fetch again, rewrite the file); never deletes.")
+  boolean repair;
+
+  @Option(
+      names = "--account",
+      paramLabel = "NAME",
+      description =
+          "With --repair and one URL: the account's name in the ledger (default USER@HOST).")
+  String accountName;
 
   @Override
   public Integer call() {
@@ -46,12 +82,85 @@ final class VerifyCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ConfigFile file = common.configFile();
     Path archiveDir = common.archiveDir(file);
-    VerifyRun.Outcome outcome =
-        new VerifyRun(archiveDir, common.ledger(file, archiveDir)).execute(accounts);
+    Path ledger = common.ledger(file, archiveDir);
+    Map<String, AccountConfig> servers = new LinkedHashMap<>();
+    List<String> names = new ArrayList<>();
+    for (String target : targets) {
+      if (!target.contains("://")) {
+        names.add(target);
+        continue;
+      }
+      if (!repair) {
+        throw new PopvaultException(
+            ExitCode.USAGE, "verify takes account names; a URL only with --repair: " + target);
+      }
+      AccountConfig account = server(file, target, accountName);
+      servers.put(account.name(), account);
+      names.add(account.name());
+    }
+    VerifyRun.Outcome outcome = new VerifyRun(archiveDir, ledger).execute(names);
+    report(outcome, err);
+    if (!repair || outcome.damagedAccounts().isEmpty()) {
+      return summarize(outcome, out);
+    }
+    int lost = 0;
+    StopRequest stop = Signals.installStopHandlers();
+    for (String damaged : outcome.damagedAccounts()) {
+      AccountConfig account = servers.get(damaged);
+      if (account == null && file.accounts().containsKey(damaged)) {
+        account = server(file, damaged, null);
+      }
+      if (account == null) {
+        throw new PopvaultException(
+            ExitCode.CONFIG,
+            "cannot repair "
+                + damaged
+                + ": it is not in the accounts file; name its server:"
+                + " popvault verify --repair pop3s://USER@HOST --account "
+                + damaged);
+      }
+      RunReport r =
+          AccountSetup.newRun(
+                  account, common, connection.pipelineWindow, stop, err, Clock.systemUTC())
+              .repairOnly()
+              .execute();
+      lost += r.lostCount();
+      if (!common.quiet) {
+        out.println(
+            damaged
+                + ": "
+                + r.repairedCount()
+                + " message(s) repaired, "
+                + r.lostCount()
+                + " lost");
+      }
+    }
+    VerifyRun.Outcome after = new VerifyRun(archiveDir, ledger).execute(names);
+    report(after, err);
+    int code = summarize(after, out);
+    return code != ExitCode.OK ? code : lost > 0 ? ExitCode.DATA_ERROR : ExitCode.OK;
+  }
+
+  /** Resolves one account (name or URL) with the accounts file and this command's options. */
+  private AccountConfig server(ConfigFile file, String target, String name) {
+    Map<String, Setting> layer = new LinkedHashMap<>();
+    connection.addTo(layer);
+    AccountSetup.put(layer, "archive-dir", common.archiveDir);
+    AccountSetup.put(layer, "ledger", common.ledger);
+    return AccountSetup.resolve(file, common, List.of(target), name, layer).get(0);
+  }
+
+  private static void report(VerifyRun.Outcome outcome, PrintWriter err) {
     for (String problem : outcome.problems()) {
       err.println("popvault: " + problem);
     }
+    for (String note : outcome.notes()) {
+      err.println("popvault: " + note);
+    }
     err.flush();
+  }
+
+  private int summarize(VerifyRun.Outcome outcome, PrintWriter out) {
     if (!common.quiet || !outcome.ok()) {
       out.println(outcome.summaryLine());
       out.flush();

@@ -42,6 +42,9 @@ import java.util.function.Consumer;
  *   <li>M1: a frame is forced and re-read ({@link FrameWriter#verify()}) before its ledger rows
  *       commit (on a background thread, while the next batch is fetched: {@link FrameCommitter});
  *   <li>M2: DELE is sent only for (UIDL, size) pairs the ledger holds;
+ *   <li>M7: ... and only for those whose every archived copy was read back intact in this run:
+ *       written and verified now, or re-read now ({@link ArchiveRepair}); a damaged copy of a
+ *       message the server still lists is fetched again and its file rewritten (repair);
  *   <li>M3: bytes past a file's committed length are cut before anything is appended;
  *   <li>M4: on any failure the open frame is cut back ({@link FrameWriter#abort()}); committed
  *       frames stay;
@@ -57,6 +60,7 @@ public final class ArchiveRun {
   private final Consumer<String> notices;
   private ProgressListener progress = ProgressListener.NONE;
   private Consumer<String> info = text -> {};
+  private boolean repairOnly;
 
   /**
    * Prepares a run.
@@ -79,6 +83,15 @@ public final class ArchiveRun {
   /** Sets who hears what the run does, step by step (for {@code -v}); returns this run. */
   public ArchiveRun withInfo(Consumer<String> listener) {
     this.info = listener;
+    return this;
+  }
+
+  /**
+   * Makes this run a repair ({@code verify --repair}): it re-reads every frame of the account,
+   * repairs damaged files from the server, and neither fetches new mail nor deletes anything.
+   */
+  public ArchiveRun repairOnly() {
+    this.repairOnly = true;
     return this;
   }
 
@@ -138,7 +151,9 @@ public final class ArchiveRun {
             counters.deletedCount,
             counters.bytes,
             elapsed,
-            notes);
+            concat(notes, counters.notes),
+            counters.lost,
+            counters.repaired);
       } catch (RuntimeException | Error | IOException e) {
         PopvaultException known = Failures.translate(e);
         String outcome = stop.requested() ? "interrupted" : "failed";
@@ -164,23 +179,35 @@ public final class ArchiveRun {
 
   /** M3: cuts the torn tails that an interrupted run left past each file's committed length. */
   private void recover(Ledger ledger, long accountId, List<String> notes) throws IOException {
+    // First: a repair that was recorded but not renamed into place (the ledger describes it).
+    ArchiveRepair.finishPending(
+        settings.archiveDir(),
+        ledger,
+        accountId,
+        note -> {
+          notes.add(note);
+          notices.accept(note);
+        });
     for (ArchiveFileRow row : ledger.archiveFiles(accountId)) {
       Path path = settings.archiveDir().resolve(row.relativePath());
       if (!Files.isRegularFile(path)) {
         // M5: a moved archive does not make its messages new again; but deleting them from the
         // server could lose the only copy.
-        if (settings.delete() && row.committedLength() > 0) {
+        if (settings.delete() && row.committedLength() > 0 && !repairOnly) {
           throw new PopvaultException(
               ExitCode.DATA_ERROR,
               "archive file "
                   + path
                   + " is missing (the ledger records "
                   + row.committedLength()
-                  + " bytes); refusing to delete; run popvault verify");
+                  + " bytes); refusing to delete; run popvault verify --repair");
         }
         continue;
       }
       long size = Files.size(path);
+      if (size < row.committedLength() && repairOnly) {
+        continue; // The repair rewrites the file from what is left of it.
+      }
       if (size < row.committedLength()) {
         // Committed mail is gone from disk: never delete from the server, never append after a
         // hole.
@@ -192,7 +219,7 @@ public final class ArchiveRun {
                 + (row.committedLength() - size)
                 + " bytes shorter than the ledger's committed length "
                 + row.committedLength()
-                + "; nothing was deleted; run popvault verify");
+                + "; nothing was deleted; run popvault verify --repair");
       }
       if (size == row.committedLength()) {
         continue;
@@ -300,8 +327,42 @@ public final class ArchiveRun {
           plan.add(new Planned(entry.number(), key));
         }
       }
+      Map<ArchivedKey, Integer> listed = new HashMap<>();
+      for (Map.Entry<Integer, ArchivedKey> e : keyByNumber.entrySet()) {
+        listed.put(e.getValue(), e.getKey());
+      }
+      ArchiveRepair repair =
+          new ArchiveRepair(
+              settings.archiveDir(),
+              ledger,
+              accountId,
+              runId,
+              clock,
+              note -> {
+                counters.notes.add(note);
+                notices.accept(note);
+              },
+              info,
+              settings.batchMessages(),
+              settings.batchBytes());
+      if (repairOnly) {
+        counters.skippedCount = 0;
+        account(repair.checkAndRepair(List.of(), true, listed, client), counters);
+        client.quit();
+        return;
+      }
       if (settings.delete()) {
         recheckReusedUidls(client, ledger, accountId, uidls, keyByNumber, archived, plan, counters);
+        // M7: the copies of what would be deleted are read back now, and repaired if damaged.
+        Set<ArchivedKey> onServerAndArchived = new HashSet<>();
+        for (ArchivedKey key : keyByNumber.values()) {
+          if (archived.contains(key)) {
+            onServerAndArchived.add(key);
+          }
+        }
+        if (!onServerAndArchived.isEmpty()) {
+          account(repair.checkAndRepair(onServerAndArchived, false, listed, client), counters);
+        }
       }
       long planBytes = plan.stream().mapToLong(p -> p.key().listSize()).sum();
       info.accept(
@@ -322,7 +383,7 @@ public final class ArchiveRun {
         return;
       }
       if (settings.delete()) {
-        deleteArchived(client, ledger, accountId, uidls, keyByNumber, archived, counters);
+        deleteArchived(client, ledger, accountId, uidls, keyByNumber, counters);
       } else {
         client.quit();
       }
@@ -514,7 +575,9 @@ public final class ArchiveRun {
       counters.newCount += outcome.rows().size();
       for (NewMessage row : outcome.rows()) {
         counters.bytes += row.wireLength();
-        archived.add(new ArchivedKey(row.uidl(), row.listSize()));
+        ArchivedKey key = new ArchivedKey(row.uidl(), row.listSize());
+        archived.add(key);
+        counters.verifiedNow.add(key);
       }
       return;
     }
@@ -536,8 +599,9 @@ public final class ArchiveRun {
   }
 
   /**
-   * M2: DELEs exactly the listed messages whose (UIDL, size) the ledger holds; marks them only
-   * after QUIT +OK.
+   * The deletion gate (M2, M7): DELEs exactly the listed messages whose every archived copy was
+   * committed and read back intact in this run ({@code counters.verifiedNow}, which holds only
+   * ledger keys); marks them only after QUIT +OK.
    */
   private void deleteArchived(
       Pop3Client client,
@@ -545,17 +609,23 @@ public final class ArchiveRun {
       long accountId,
       List<UidlEntry> uidls,
       Map<Integer, ArchivedKey> keyByNumber,
-      Set<ArchivedKey> archived,
       Counters counters)
       throws IOException {
     List<Integer> numbers = new ArrayList<>();
     List<ArchivedKey> keys = new ArrayList<>();
     for (UidlEntry entry : uidls) {
       ArchivedKey key = keyByNumber.get(entry.number());
-      if (archived.contains(key)) {
+      if (counters.verifiedNow.contains(key)) {
         numbers.add(entry.number());
         keys.add(key);
       }
+    }
+    int kept = uidls.size() - numbers.size();
+    if (kept > 0 && !stop.requested()) {
+      info.accept(
+          kept
+              + " message(s) stay on the server: not archived, or their archived copy was not"
+              + " verified in this run");
     }
     if (numbers.isEmpty()) {
       client.quit();
@@ -656,11 +726,29 @@ public final class ArchiveRun {
     }
   }
 
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  /** Adds what a re-read and repair did to the run's counts. */
+  private static void account(ArchiveRepair.Result result, Counters counters) {
+    counters.verifiedNow.addAll(result.verified());
+    counters.lost += result.lost().size();
+    counters.repaired += result.refetched() + result.salvaged();
+  }
+
   private static final class Counters {
     int newCount;
     int skippedCount;
     int deletedCount;
+    int lost;
+    int repaired;
     long bytes;
+    // Keys whose every archived copy was committed or read back intact in this run (M7).
+    final Set<ArchivedKey> verifiedNow = new HashSet<>();
+    final List<String> notes = new ArrayList<>();
 
     RunOutcome outcome(Instant ended, String outcome, int exitCode, String error) {
       return new RunOutcome(

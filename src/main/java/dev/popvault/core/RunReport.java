@@ -17,9 +17,19 @@ public record RunReport(
     int deletedCount,
     long bytes,
     Duration elapsed,
-    List<String> notes) {
+    List<String> notes,
+    int lostCount,
+    int repairedCount) {
   public RunReport {
     notes = List.copyOf(notes);
+  }
+
+  /**
+   * Returns the run's exit code: 65 when it found archived messages that could not be recovered
+   * (damaged here and gone from the server), else 0.
+   */
+  public int exitCode() {
+    return lostCount > 0 ? ExitCode.DATA_ERROR : ExitCode.OK;
   }
 
   /**
@@ -29,12 +39,14 @@ public record RunReport(
   public String summaryLine() {
     return String.format(
         Locale.ROOT,
-        "%s: %d new, %d skipped, %d deleted, %.1f MB in %.1f s",
+        "%s: %d new, %d skipped, %d deleted, %.1f MB in %.1f s%s",
         account,
         newCount,
         skippedCount,
         deletedCount,
         bytes / 1e6,
-        elapsed.toMillis() / 1000.0);
+        elapsed.toMillis() / 1000.0,
+        (repairedCount > 0 ? ", " + repairedCount + " repaired" : "")
+            + (lostCount > 0 ? ", " + lostCount + " LOST (see above)" : ""));
   }
 }

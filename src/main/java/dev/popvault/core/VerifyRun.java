@@ -3,14 +3,11 @@ package dev.popvault.core;
 import dev.popvault.archive.ArchiveLayout;
 import dev.popvault.archive.ArchiveReader;
 import dev.popvault.archive.Codec;
-import dev.popvault.archive.EncodedMessage;
 import dev.popvault.archive.ExpectedFrame;
-import dev.popvault.archive.ExpectedMessage;
 import dev.popvault.archive.VerifyReport;
 import dev.popvault.ledger.ArchiveFileRow;
-import dev.popvault.ledger.FrameRow;
 import dev.popvault.ledger.Ledger;
-import dev.popvault.ledger.MessageRow;
+import dev.popvault.ledger.LostMessage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +30,14 @@ public final class VerifyRun {
   }
 
   /** Outcome of a verify: counts and one line per problem. */
-  public record Outcome(int accounts, int files, int frames, int messages, List<String> problems) {
+  public record Outcome(
+      int accounts,
+      int files,
+      int frames,
+      int messages,
+      List<String> problems,
+      List<String> damagedAccounts,
+      List<String> notes) {
     /** Tells whether everything checked out. */
     public boolean ok() {
       return problems.isEmpty();
@@ -63,7 +67,10 @@ public final class VerifyRun {
       int frames = 0;
       int messages = 0;
       List<String> problems = new ArrayList<>();
+      List<String> damaged = new ArrayList<>();
+      List<String> notes = new ArrayList<>();
       for (String name : names) {
+        int problemsBefore = problems.size();
         OptionalLong id = ledger.findAccount(name);
         if (id.isEmpty()) {
           throw new PopvaultException(
@@ -72,9 +79,11 @@ public final class VerifyRun {
         String dirName = ArchiveLayout.safeDirName(name);
         Path lockDir = ledgerFile.toAbsolutePath().getParent().resolve("locks");
         try (AccountLock lock = AccountLock.acquire(lockDir, dirName, name)) {
+          // A repair that the ledger records but an interrupted run did not rename into place.
+          ArchiveRepair.finishPending(archiveDir, ledger, id.getAsLong(), notes::add);
           for (ArchiveFileRow row : ledger.archiveFiles(id.getAsLong())) {
             Path path = archiveDir.resolve(row.relativePath());
-            List<ExpectedFrame> expected = expectedFrames(ledger.frames(row.id()));
+            List<ExpectedFrame> expected = ArchiveRepair.expected(ledger.frames(row.id()));
             files++;
             if (!Files.exists(path)) {
               if (row.committedLength() > 0) {
@@ -90,33 +99,25 @@ public final class VerifyRun {
             messages += report.messagesChecked();
             problems.addAll(report.problems());
           }
+          List<LostMessage> lost = ledger.lostMessages(id.getAsLong());
+          if (!lost.isEmpty()) {
+            notes.add(
+                name
+                    + ": "
+                    + lost.size()
+                    + " message(s) are recorded as lost (damaged here and gone from the server),"
+                    + " the latest: "
+                    + lost.get(lost.size() - 1).describe());
+          }
+        }
+        if (problems.size() > problemsBefore) {
+          damaged.add(name);
         }
       }
-      return new Outcome(names.size(), files, frames, messages, problems);
+      return new Outcome(names.size(), files, frames, messages, problems, damaged, notes);
     } catch (IOException e) {
       PopvaultException known = Failures.translate(e);
       throw known != null ? known : new PopvaultException(ExitCode.IO_ERROR, e.toString(), e);
     }
-  }
-
-  private static List<ExpectedFrame> expectedFrames(List<FrameRow> rows) {
-    List<ExpectedFrame> frames = new ArrayList<>(rows.size());
-    for (FrameRow frame : rows) {
-      List<ExpectedMessage> messages = new ArrayList<>(frame.messages().size());
-      for (MessageRow m : frame.messages()) {
-        messages.add(
-            new ExpectedMessage(
-                "UIDL " + m.uidl(),
-                new EncodedMessage(
-                    m.offsetInFrame(),
-                    m.encodedLength(),
-                    m.wireLength(),
-                    m.sha256(),
-                    m.rawFromLine(),
-                    m.noFinalNewline())));
-      }
-      frames.add(new ExpectedFrame(frame.offset(), frame.length(), messages));
-    }
-    return frames;
   }
 }

@@ -600,6 +600,343 @@ public final class Ledger implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Verification and repair (M7)
+
+  /**
+   * Returns the ids of the frames that hold a message of the account filed under one of {@code
+   * keys} (every copy of each key, so that a key can be judged by all of its rows).
+   */
+  public synchronized Set<Long> frameIdsHolding(long accountId, Collection<ArchivedKey> keys)
+      throws LedgerException {
+    return read(
+        () -> {
+          Set<Long> ids = new HashSet<>();
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "SELECT frame_id FROM message WHERE account_id = ? AND uidl = ? AND size = ?")) {
+            for (ArchivedKey k : keys) {
+              p.setLong(1, accountId);
+              p.setString(2, k.uidl());
+              p.setLong(3, k.listSize());
+              try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                  ids.add(r.getLong(1));
+                }
+              }
+            }
+          }
+          return ids;
+        });
+  }
+
+  /** Records that these frames read back intact from disk at {@code when}. */
+  public synchronized void markVerified(Collection<Long> frameIds, Instant when)
+      throws LedgerException {
+    Objects.requireNonNull(when, "when");
+    if (frameIds.isEmpty()) {
+      return;
+    }
+    write(
+        () -> {
+          try (PreparedStatement p =
+              connection.prepareStatement("UPDATE frame SET verified_at = ? WHERE id = ?")) {
+            for (long id : frameIds) {
+              p.setLong(1, when.toEpochMilli());
+              p.setLong(2, id);
+              p.executeUpdate();
+            }
+          }
+          return null;
+        });
+  }
+
+  /** Returns when each frame of the file last read back intact (absent: never recorded). */
+  public synchronized Map<Long, Instant> frameVerifiedAt(long fileId) throws LedgerException {
+    return read(
+        () -> {
+          Map<Long, Instant> times = new HashMap<>();
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "SELECT id, verified_at FROM frame WHERE file_id = ? AND verified_at IS NOT NULL")) {
+            p.setLong(1, fileId);
+            try (ResultSet r = p.executeQuery()) {
+              while (r.next()) {
+                times.put(r.getLong(1), Instant.ofEpochMilli(r.getLong(2)));
+              }
+            }
+          }
+          return times;
+        });
+  }
+
+  /**
+   * Records a verified rewrite of an archive file in one transaction (see {@link FileReplacement}):
+   * kept frames move to their new offsets, the dropped frames' messages point at their fresh copies
+   * or move to the lost list, the dropped frames go, the file's committed length becomes the
+   * rewrite's length, and the pending rename is recorded. Call only after the rewrite is forced and
+   * read back intact; rename it into place afterwards, then call {@link #replacementDone}.
+   *
+   * @throws LedgerException {@link Kind#CONFLICT} if a dropped frame still holds a message that is
+   *     neither repaired nor lost, or a message is unknown; nothing is committed then
+   */
+  public synchronized void replaceFile(FileReplacement r, Instant lostAt) throws LedgerException {
+    Objects.requireNonNull(lostAt, "lostAt");
+    write(
+        () -> {
+          long accountId;
+          try (PreparedStatement p =
+              connection.prepareStatement("SELECT account_id FROM archive_file WHERE id = ?")) {
+            p.setLong(1, r.fileId());
+            try (ResultSet rs = p.executeQuery()) {
+              if (!rs.next()) {
+                throw new IllegalArgumentException("no archive file with id " + r.fileId());
+              }
+              accountId = rs.getLong(1);
+            }
+          }
+          String filePath = fileById(r.fileId());
+          // Frames are re-inserted at their new offsets below; park every frame of the file at a
+          // negative-free temporary place first so that the unique (file, offset) key never
+          // collides while offsets shift.
+          Set<Long> keptIds = new HashSet<>();
+          for (FileReplacement.KeptFrame k : r.kept()) {
+            keptIds.add(k.frameId());
+          }
+          List<Long> dropped = new ArrayList<>();
+          try (PreparedStatement p =
+              connection.prepareStatement("SELECT id FROM frame WHERE file_id = ?")) {
+            p.setLong(1, r.fileId());
+            try (ResultSet rs = p.executeQuery()) {
+              while (rs.next()) {
+                if (!keptIds.remove(rs.getLong(1))) {
+                  dropped.add(rs.getLong(1));
+                }
+              }
+            }
+          }
+          if (!keptIds.isEmpty()) {
+            throw new IllegalArgumentException("kept frames that are not in the file: " + keptIds);
+          }
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "UPDATE frame SET file_offset = file_offset + ? WHERE file_id = ?")) {
+            // Past every old and new offset: committed length + new length + 1.
+            p.setLong(1, 1L << 52);
+            p.setLong(2, r.fileId());
+            p.executeUpdate();
+          }
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "UPDATE frame SET file_offset = ?, verified_at = ? WHERE id = ?")) {
+            for (FileReplacement.KeptFrame k : r.kept()) {
+              p.setLong(1, k.newOffset());
+              p.setLong(2, r.verifiedAt().toEpochMilli());
+              p.setLong(3, k.frameId());
+              p.executeUpdate();
+            }
+          }
+          for (FileReplacement.AddedFrame f : r.added()) {
+            long frameId;
+            try (PreparedStatement p =
+                connection.prepareStatement(
+                    "INSERT INTO frame(file_id, file_offset, byte_length, run_id, verified_at)"
+                        + " VALUES (?, ?, ?, ?, ?) RETURNING id")) {
+              p.setLong(1, r.fileId());
+              p.setLong(2, f.offset());
+              p.setLong(3, f.length());
+              p.setLong(4, r.runId());
+              p.setLong(5, r.verifiedAt().toEpochMilli());
+              try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                frameId = rs.getLong(1);
+              }
+            }
+            try (PreparedStatement p =
+                connection.prepareStatement(
+                    "UPDATE message SET frame_id = ?, frame_offset = ?, encoded_length = ?,"
+                        + " raw_from_line = ?, no_final_newline = ?, wire_length = ?, sha256 = ?,"
+                        + " message_id = coalesce(?, message_id), date = coalesce(?, date),"
+                        + " from_addr = coalesce(?, from_addr), subject = coalesce(?, subject)"
+                        + " WHERE account_id = ? AND uidl = ? AND size = ? AND sha256 = ?")) {
+              for (FileReplacement.RepairedMessage m : f.messages()) {
+                NewMessage n = m.fresh();
+                p.setLong(1, frameId);
+                p.setLong(2, n.offsetInFrame());
+                p.setLong(3, n.encodedLength());
+                p.setLong(4, n.rawFromLine());
+                p.setInt(5, n.noFinalNewline() ? 1 : 0);
+                p.setLong(6, n.wireLength());
+                p.setBytes(7, n.sha256());
+                setNullableString(p, 8, n.messageId());
+                setNullableString(p, 9, n.date());
+                setNullableString(p, 10, n.from());
+                setNullableString(p, 11, n.subject());
+                p.setLong(12, accountId);
+                p.setString(13, n.uidl());
+                p.setLong(14, n.listSize());
+                p.setBytes(15, m.oldSha256());
+                if (p.executeUpdate() != 1) {
+                  throw new LedgerException(
+                      Kind.CONFLICT,
+                      "ledger "
+                          + file
+                          + ": repaired message UIDL "
+                          + n.uidl()
+                          + " is not recorded");
+                }
+              }
+            }
+          }
+          try (PreparedStatement copy =
+                  connection.prepareStatement(
+                      "INSERT INTO lost_message(account_id, uidl, size, wire_length, sha256,"
+                          + " message_id, date, from_addr, subject, archived_at, deleted_at,"
+                          + " lost_at, damaged_copy)"
+                          + " SELECT account_id, uidl, size, wire_length, sha256, message_id, date,"
+                          + " from_addr, subject, archived_at, deleted_at, ?, ? FROM message"
+                          + " WHERE account_id = ? AND uidl = ? AND size = ? AND sha256 = ?");
+              PreparedStatement remove =
+                  connection.prepareStatement(
+                      "DELETE FROM message"
+                          + " WHERE account_id = ? AND uidl = ? AND size = ? AND sha256 = ?")) {
+            for (FileReplacement.MessageKey k : r.lost()) {
+              copy.setLong(1, lostAt.toEpochMilli());
+              copy.setString(2, r.aside() != null ? r.aside() : filePath);
+              copy.setLong(3, accountId);
+              copy.setString(4, k.uidl());
+              copy.setLong(5, k.listSize());
+              copy.setBytes(6, k.sha256());
+              if (copy.executeUpdate() != 1) {
+                throw new LedgerException(
+                    Kind.CONFLICT,
+                    "ledger " + file + ": lost message UIDL " + k.uidl() + " is not recorded");
+              }
+              remove.setLong(1, accountId);
+              remove.setString(2, k.uidl());
+              remove.setLong(3, k.listSize());
+              remove.setBytes(4, k.sha256());
+              remove.executeUpdate();
+            }
+          }
+          try (PreparedStatement p =
+              connection.prepareStatement("DELETE FROM frame WHERE id = ?")) {
+            for (long id : dropped) {
+              p.setLong(1, id);
+              try {
+                p.executeUpdate();
+              } catch (SQLException e) {
+                if (SqliteErrors.isConstraint(e)) {
+                  // A message would be left pointing at a frame that no longer exists.
+                  throw new LedgerException(
+                      Kind.CONFLICT,
+                      "ledger "
+                          + file
+                          + ": a dropped frame of "
+                          + filePath
+                          + " still holds a message that was neither repaired nor recorded lost",
+                      e);
+                }
+                throw e;
+              }
+            }
+          }
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "UPDATE archive_file SET committed_length = ?, replacement = ?, aside = ?"
+                      + " WHERE id = ?")) {
+            p.setLong(1, r.newLength());
+            p.setString(2, r.replacement());
+            setNullableString(p, 3, r.aside());
+            p.setLong(4, r.fileId());
+            p.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  private String fileById(long fileId) throws SQLException {
+    try (PreparedStatement p =
+        connection.prepareStatement("SELECT path FROM archive_file WHERE id = ?")) {
+      p.setLong(1, fileId);
+      try (ResultSet r = p.executeQuery()) {
+        r.next();
+        return r.getString(1);
+      }
+    }
+  }
+
+  /** Returns the account's file rewrites whose renames may still be due. */
+  public synchronized List<PendingReplacement> pendingReplacements(long accountId)
+      throws LedgerException {
+    return read(
+        () -> {
+          List<PendingReplacement> pending = new ArrayList<>();
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "SELECT id, path, replacement, aside FROM archive_file"
+                      + " WHERE account_id = ? AND replacement IS NOT NULL")) {
+            p.setLong(1, accountId);
+            try (ResultSet r = p.executeQuery()) {
+              while (r.next()) {
+                try {
+                  pending.add(
+                      new PendingReplacement(
+                          r.getLong(1), r.getString(2), r.getString(3), r.getString(4)));
+                } catch (IllegalArgumentException e) {
+                  throw new LedgerException(
+                      Kind.CORRUPT, "ledger " + file + " records an invalid replacement path", e);
+                }
+              }
+            }
+          }
+          return pending;
+        });
+  }
+
+  /** Records that a file's rewrite is in place (see {@link #replaceFile}). */
+  public synchronized void replacementDone(long fileId) throws LedgerException {
+    write(
+        () -> {
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "UPDATE archive_file SET replacement = NULL WHERE id = ?")) {
+            p.setLong(1, fileId);
+            p.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** Returns the account's lost messages, oldest loss first. */
+  public synchronized List<LostMessage> lostMessages(long accountId) throws LedgerException {
+    return read(
+        () -> {
+          List<LostMessage> lost = new ArrayList<>();
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "SELECT uidl, message_id, date, from_addr, subject, archived_at, lost_at,"
+                      + " damaged_copy FROM lost_message WHERE account_id = ? ORDER BY lost_at, id")) {
+            p.setLong(1, accountId);
+            try (ResultSet r = p.executeQuery()) {
+              while (r.next()) {
+                lost.add(
+                    new LostMessage(
+                        r.getString(1),
+                        r.getString(2),
+                        r.getString(3),
+                        r.getString(4),
+                        r.getString(5),
+                        Instant.ofEpochMilli(r.getLong(6)),
+                        Instant.ofEpochMilli(r.getLong(7)),
+                        r.getString(8)));
+              }
+            }
+          }
+          return lost;
+        });
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Runs
 
   /** Records the start of a run of the account and returns the run's id. */
@@ -829,12 +1166,14 @@ public final class Ledger implements AutoCloseable {
     long frameId;
     try (PreparedStatement p =
         connection.prepareStatement(
-            "INSERT INTO frame(file_id, file_offset, byte_length, run_id) VALUES (?, ?, ?, ?)"
-                + " RETURNING id")) {
+            "INSERT INTO frame(file_id, file_offset, byte_length, run_id, verified_at)"
+                + " VALUES (?, ?, ?, ?, ?) RETURNING id")) {
       p.setLong(1, fileId);
       p.setLong(2, frameOffset);
       p.setLong(3, frameLength);
       p.setLong(4, runId);
+      // A frame is committed only after it read back intact (M1): its archive time is when.
+      p.setLong(5, batch.get(batch.size() - 1).archivedAt().toEpochMilli());
       try (ResultSet r = p.executeQuery()) {
         r.next();
         frameId = r.getLong(1);

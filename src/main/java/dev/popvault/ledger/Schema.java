@@ -87,7 +87,36 @@ final class Schema {
                 deleted_at INTEGER,
                 UNIQUE (account_id, uidl, size, sha256)
               ) STRICT""",
-              "CREATE INDEX message_by_frame ON message(frame_id, frame_offset)"));
+              "CREATE INDEX message_by_frame ON message(frame_id, frame_offset)"),
+          // 2: verification and repair (issue 9, M7). verified_at: when the frame last read back
+          // intact from disk. replacement/aside: a verified rewrite of the file (relative path)
+          // waiting to be renamed over it, and where the damaged original goes; set in the same
+          // transaction that describes the rewritten layout, cleared once the renames are done, so
+          // an interrupted repair is finished by the next run. lost_message: messages whose only
+          // copy was damaged and that were gone from the server, kept so that they are never
+          // silently forgotten.
+          List.of(
+              "ALTER TABLE frame ADD COLUMN verified_at INTEGER",
+              "ALTER TABLE archive_file ADD COLUMN replacement TEXT",
+              "ALTER TABLE archive_file ADD COLUMN aside TEXT",
+              """
+              CREATE TABLE lost_message (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES account(id),
+                uidl TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                wire_length INTEGER NOT NULL,
+                sha256 BLOB NOT NULL,
+                message_id TEXT,
+                date TEXT,
+                from_addr TEXT,
+                subject TEXT,
+                archived_at INTEGER NOT NULL,
+                deleted_at INTEGER,
+                lost_at INTEGER NOT NULL,
+                damaged_copy TEXT NOT NULL
+              ) STRICT""",
+              "CREATE INDEX lost_message_by_account ON lost_message(account_id, lost_at)"));
 
   private Schema() {}
 

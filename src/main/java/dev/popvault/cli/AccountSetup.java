@@ -1,0 +1,156 @@
+package dev.popvault.cli;
+
+import dev.popvault.archive.Codec;
+import dev.popvault.config.AccountConfig;
+import dev.popvault.config.ConfigException;
+import dev.popvault.config.ConfigFile;
+import dev.popvault.config.ConfigFile.Setting;
+import dev.popvault.config.PasswordSource;
+import dev.popvault.core.ArchiveRun;
+import dev.popvault.core.ArchiveSettings;
+import dev.popvault.core.Directories;
+import dev.popvault.core.ExitCode;
+import dev.popvault.core.OAuthMechanism;
+import dev.popvault.core.PopvaultException;
+import dev.popvault.core.StopRequest;
+import dev.popvault.pop3.AuthMethod;
+import dev.popvault.pop3.Pop3Settings;
+import dev.popvault.pop3.TlsTrust;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns command-line targets (account names or URLs) and the accounts file into account settings,
+ * and account settings into runs: shared by {@code archive} and {@code verify --repair}, so that
+ * both reach an account the same way.
+ */
+final class AccountSetup {
+  private AccountSetup() {}
+
+  /** Turns the arguments (or every account of the file) into validated account settings. */
+  static List<AccountConfig> resolve(
+      ConfigFile file,
+      CommonOptions common,
+      List<String> targets,
+      String accountName,
+      Map<String, Setting> overrides) {
+    Path defaultArchiveDir = common.archiveDir(ConfigFile.empty());
+    List<String> names = new ArrayList<>(targets);
+    if (names.isEmpty()) {
+      if (file.accounts().isEmpty()) {
+        throw new PopvaultException(
+            ExitCode.USAGE,
+            "nothing to archive: give a URL or account names, or list accounts in "
+                + (file.file() != null ? file.file() : ConfigFile.defaultPath(System.getenv())));
+      }
+      names.addAll(file.accounts().keySet());
+    }
+    if (accountName != null && names.size() > 1) {
+      throw new PopvaultException(
+          ExitCode.USAGE, "--account names one account; it cannot rename several");
+    }
+    List<AccountConfig> accounts = new ArrayList<>();
+    try {
+      for (String target : names) {
+        List<Map<String, Setting>> layers = new ArrayList<>();
+        layers.add(file.defaults());
+        String name;
+        if (target.contains("://")) {
+          layers.add(Map.of("url", new Setting("url", target, "command line")));
+          name = accountName;
+        } else if (file.accounts().containsKey(target)) {
+          layers.add(file.accounts().get(target));
+          name = accountName != null ? accountName : target;
+        } else {
+          throw new PopvaultException(
+              ExitCode.CONFIG,
+              "unknown account '"
+                  + target
+                  + "': not a URL and not a table in "
+                  + (file.file() != null ? file.file() : "the accounts file (none found)"));
+        }
+        layers.add(overrides);
+        accounts.add(AccountConfig.resolve(name, layers, defaultArchiveDir));
+      }
+    } catch (ConfigException e) {
+      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+    }
+    return accounts;
+  }
+
+  static void put(Map<String, Setting> layer, String key, Object value) {
+    if (value != null) {
+      layer.put(
+          key, new Setting(key, value instanceof Path p ? p.toString() : value, "command line"));
+    }
+  }
+
+  /** Builds the run of one account (progress not set). */
+  static ArchiveRun newRun(
+      AccountConfig account,
+      CommonOptions common,
+      int pipelineWindow,
+      StopRequest stop,
+      PrintWriter err,
+      Clock clock) {
+    try {
+      Pop3Settings pop3 =
+          new Pop3Settings(
+              account.url().host(),
+              account.url().port(),
+              account.url().implicitTls(),
+              account.allowPlaintext(),
+              new TlsTrust(account.caFile(), account.fingerprint()),
+              Duration.ofSeconds(account.connectTimeout()),
+              Duration.ofSeconds(account.timeout()),
+              pipelineWindow);
+      OAuthMechanism oauth =
+          switch (account.auth()) {
+            case "xoauth2" -> OAuthMechanism.XOAUTH2;
+            case "oauthbearer" -> OAuthMechanism.OAUTHBEARER;
+            default -> OAuthMechanism.NONE;
+          };
+      PasswordSource secret =
+          oauth != OAuthMechanism.NONE
+              ? PasswordSource.choose(
+                  null, null, account.tokenCommand(), Duration.ofSeconds(60), Map.of(), null)
+              : PasswordSource.choose(
+                  account.password(),
+                  account.passwordFile(),
+                  account.passwordCommand(),
+                  Duration.ofSeconds(60),
+                  System.getenv(),
+                  System.console());
+      Path archiveDir = account.archiveDir();
+      ArchiveSettings settings =
+          new ArchiveSettings(
+              account.name(),
+              pop3,
+              account.url().user(),
+              secret,
+              oauth != OAuthMechanism.NONE
+                  ? AuthMethod.AUTO
+                  : AuthMethod.valueOf(account.auth().toUpperCase(Locale.ROOT)),
+              oauth,
+              archiveDir,
+              account.ledger() != null ? account.ledger() : Directories.defaultLedger(archiveDir),
+              Codec.parse(account.codec()),
+              account.delete(),
+              account.batchSize(),
+              ArchiveSettings.DEFAULT_BATCH_BYTES);
+      return new ArchiveRun(
+              settings, clock, common.pop3Log(err), stop, note -> common.notice(err, note))
+          .withInfo(common.info(err));
+    } catch (ConfigException e) {
+      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new PopvaultException(ExitCode.USAGE, e.getMessage(), e);
+    }
+  }
+}
