@@ -35,4 +35,14 @@ public final class LedgerProbe {
   public static long number(Path ledger, String sql) {
     return Long.parseLong(column(ledger, sql).get(0));
   }
+
+  /** Changes the ledger behind the product's back, to stage the state a crash would leave. */
+  public static void execute(Path ledger, String sql) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ledger);
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new AssertionError("cannot change ledger " + ledger + ": " + e.getMessage(), e);
+    }
+  }
 }
