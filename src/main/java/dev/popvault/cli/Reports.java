@@ -37,12 +37,14 @@ final class Reports {
     for (AccountOutcome o : outcomes) {
       ObjectNode a = accounts.addObject();
       a.put("account", o.account());
-      a.put("outcome", o.failure() == null ? "ok" : "failed");
+      a.put("outcome", o.exitCode() == 0 ? "ok" : "failed");
       a.put("exit_code", o.exitCode());
       RunReport r = o.report();
       a.put("new", r == null ? 0 : r.newCount());
       a.put("skipped", r == null ? 0 : r.skippedCount());
       a.put("deleted", r == null ? 0 : r.deletedCount());
+      a.put("repaired", r == null ? 0 : r.repairedCount());
+      a.put("lost", r == null ? 0 : r.lostCount());
       a.put("bytes", r == null ? 0 : r.bytes());
       a.put("seconds", r == null ? 0.0 : r.elapsed().toMillis() / 1000.0);
       if (o.failure() == null) {
@@ -90,6 +92,11 @@ final class Reports {
           {"popvault_messages_new", "Messages archived by the last run."},
           {"popvault_messages_skipped", "Messages skipped (already archived) by the last run."},
           {"popvault_messages_deleted", "Messages deleted from the server by the last run."},
+          {"popvault_messages_repaired", "Damaged archived copies replaced by the last run."},
+          {
+            "popvault_messages_lost",
+            "Damaged copies the last run could not recover (gone from the server)."
+          },
           {"popvault_bytes", "Bytes archived by the last run."},
           {"popvault_duration_seconds", "Duration of the last run."}
         }) {
@@ -103,6 +110,8 @@ final class Reports {
                   case "popvault_messages_new" -> r.newCount();
                   case "popvault_messages_skipped" -> r.skippedCount();
                   case "popvault_messages_deleted" -> r.deletedCount();
+                  case "popvault_messages_repaired" -> r.repairedCount();
+                  case "popvault_messages_lost" -> r.lostCount();
                   case "popvault_bytes" -> r.bytes();
                   default -> r.elapsed().toMillis() / 1000.0;
                 };

@@ -142,6 +142,8 @@ final class ArchiveRepair {
     int refetched = 0;
     int salvaged = 0;
     Set<ArchivedKey> fetchedAgain = new HashSet<>();
+    long startNanos = System.nanoTime();
+    long bytesChecked = 0;
     for (ArchiveFileRow file : ledger.archiveFiles(accountId)) {
       List<FrameRow> frames = ledger.frames(file.id());
       List<FrameRow> chosen = new ArrayList<>();
@@ -157,12 +159,14 @@ final class ArchiveRepair {
       Codec codec = Codec.parse(file.codec());
       Set<Long> bad = check(path, codec, chosen);
       checked += chosen.size();
+      bytesChecked += compressedBytes(chosen);
       if (!bad.isEmpty() && chosen.size() < frames.size()) {
         // The whole file is rewritten: the frames not asked about are copied too, so check them.
         List<FrameRow> rest = new ArrayList<>(frames);
         rest.removeAll(chosen);
         bad.addAll(check(path, codec, rest));
         checked += rest.size();
+        bytesChecked += compressedBytes(rest);
         chosen = frames;
       }
       for (FrameRow f : chosen) {
@@ -185,7 +189,27 @@ final class ArchiveRepair {
       lost.addAll(rewrite.lostDescribed);
     }
     verified.removeAll(failed);
+    info.accept(
+        "re-read "
+            + checked
+            + " archived frame(s) ("
+            + bytesChecked
+            + " bytes) in "
+            + (System.nanoTime() - startNanos) / 1_000_000
+            + " ms: "
+            + damaged
+            + " damaged; "
+            + verified.size()
+            + " message(s) verified");
     return new Result(verified, lost, checked, damaged, refetched, salvaged);
+  }
+
+  private static long compressedBytes(List<FrameRow> frames) {
+    long sum = 0;
+    for (FrameRow f : frames) {
+      sum += f.length();
+    }
+    return sum;
   }
 
   /** Re-reads frames; records the intact ones as verified now; returns the ids of the others. */

@@ -43,7 +43,8 @@ class DamagedArchiveIT {
     ArchiveTools.requireAvailable();
     dovecot = DovecotServer.start(serverDir);
     for (String user :
-        List.of("flip", "random", "repair", "lost", "only", "missing", "crash", "early")) {
+        List.of(
+            "flip", "random", "repair", "lost", "salvage", "only", "missing", "crash", "early")) {
       dovecot.addUser(user, PASSWORD);
     }
   }
@@ -155,6 +156,40 @@ class DamagedArchiveIT {
     assertArchiveHoldsExactly(archiveDir, intact);
     CliRun again = verify(archiveDir);
     assertThat(again.err()).contains("recorded as lost");
+  }
+
+  @Test
+  void aMessageGoneFromTheServerIsRecoveredFromTheDamagedCopyWhenItAloneStillDecodes()
+      throws Exception {
+    List<CorpusMessage> corpus = load("salvage", 11, 50);
+    Path archiveDir = tmp.resolve("archive");
+    // Uncompressed frames: damage inside one message leaves its neighbours decodable.
+    assertOk(
+        run("salvage", archiveDir, "archive", "--delete", "--batch-size", "10", "--codec", "none"));
+    Path ledger = archiveDir.resolve("ledger.db");
+    Path file;
+    try (Stream<Path> files = Files.walk(archiveDir)) {
+      file = files.filter(p -> p.toString().endsWith(".mbox")).findFirst().orElseThrow();
+    }
+    String victim = "bulk-000013";
+    long at =
+        LedgerProbe.number(
+            ledger,
+            "select f.file_offset + m.frame_offset + m.encoded_length / 2 from message m"
+                + " join frame f on f.id = m.frame_id where m.uidl = '"
+                + victim
+                + "'");
+    flipByte(file, at);
+
+    CliRun repair = run("salvage", archiveDir, "verify", "--repair");
+
+    assertThat(repair.exitCode()).as(repair.describe()).isEqualTo(65);
+    assertThat(repair.out()).contains("9 message(s) repaired, 1 lost");
+    assertThat(LedgerProbe.column(ledger, "select uidl from lost_message")).containsExactly(victim);
+    assertThat(repair.err())
+        .contains("lost (damaged here and gone from the server): UIDL " + victim + ", Message-ID");
+    List<CorpusMessage> rest = corpus.stream().filter(m -> !m.name().equals(victim)).toList();
+    assertArchiveHoldsExactly(archiveDir, rest);
   }
 
   @Test
@@ -312,7 +347,11 @@ class DamagedArchiveIT {
 
   private static Path onlyArchiveFile(Path archiveDir) throws Exception {
     try (Stream<Path> files = Files.walk(archiveDir)) {
-      List<Path> found = files.filter(p -> p.toString().endsWith(".mbox.zst")).toList();
+      List<Path> found =
+          files
+              .filter(p -> p.toString().endsWith(".mbox.zst") || p.toString().endsWith(".mbox"))
+              .filter(p -> !p.getFileName().toString().equals("check.mbox"))
+              .toList();
       assertThat(found).hasSize(1);
       return found.get(0);
     }
