@@ -49,7 +49,8 @@ class LedgerTest {
           tables.add(r.getString(1));
         }
       }
-      assertThat(tables).containsExactly("account", "archive_file", "frame", "message", "run");
+      assertThat(tables)
+          .containsExactly("account", "archive_file", "frame", "lost_message", "message", "run");
     }
   }
 
@@ -70,6 +71,132 @@ class LedgerTest {
       assertThat(ledger.archiveFiles(account))
           .containsExactly(
               new ArchiveFileRow(fileId, account, "home/2024/2024-03.mbox.zst", "zstd", 100));
+    }
+  }
+
+  @Test
+  void migratesALedgerOfSchemaOneKeepingItsDataAndRecordingNoVerificationYet() throws Exception {
+    Path file = dir.resolve("ledger.db");
+    try (Connection c = jdbc(file);
+        Statement s = c.createStatement()) {
+      for (String sql : Schema.MIGRATIONS.get(0)) {
+        s.execute(sql);
+      }
+      s.execute("PRAGMA user_version = 1");
+      s.execute("INSERT INTO account VALUES (1, 'home', 'pop.example.org', 995, 'alice')");
+      s.execute("INSERT INTO run(id, account_id, started) VALUES (1, 1, 0)");
+      s.execute(
+          "INSERT INTO archive_file VALUES (1, 1, 'home/2024/2024-03.mbox.zst', 'zstd', 100)");
+      s.execute("INSERT INTO frame VALUES (1, 1, 0, 100, 1)");
+      s.execute(
+          "INSERT INTO message(account_id, uidl, size, wire_length, sha256, frame_id, frame_offset,"
+              + " encoded_length, raw_from_line, no_final_newline, archived_at)"
+              + " VALUES (1, 'u1', 10, 10, zeroblob(32), 1, 0, 50, -1, 0, 0)");
+    }
+    try (Ledger ledger = Ledger.open(file)) {
+      assertThat(ledger.archivedKeys(1)).containsExactly(new ArchivedKey("u1", 10));
+      assertThat(ledger.frameVerifiedAt(1)).as("never verified under the old schema").isEmpty();
+      assertThat(ledger.pendingReplacements(1)).isEmpty();
+      assertThat(ledger.lostMessages(1)).isEmpty();
+    }
+    try (Connection c = jdbc(file);
+        Statement s = c.createStatement()) {
+      assertThat(queryInt(s, "PRAGMA user_version")).isEqualTo(Schema.latestVersion());
+    }
+  }
+
+  @Test
+  void replaceFileMovesKeptFramesRepointsRepairedMessagesAndListsTheLostOnes() throws Exception {
+    try (Ledger ledger = Ledger.open(dir.resolve("ledger.db"))) {
+      long account = ledger.account("home", "pop.example.org", 995, "alice");
+      long fileId = ledger.archiveFile(account, "home/2024/2024-03.mbox.zst", "zstd").id();
+      long run = ledger.beginRun(account, T0);
+      ledger.commitFrame(fileId, run, 0, 100, List.of(message("a", 10, 0, 50)));
+      ledger.commitFrame(
+          fileId, run, 100, 80, List.of(message("b", 10, 0, 50), message("c", 10, 50, 50)));
+      ledger.commitFrame(fileId, run, 180, 60, List.of(message("d", 10, 0, 50)));
+      List<FrameRow> frames = ledger.frames(fileId);
+      long damaged = frames.get(1).id();
+      NewMessage fresh = messageAt("b", 10, 0, 40, T0.plusSeconds(99));
+      Instant now = T0.plusSeconds(3600);
+
+      ledger.replaceFile(
+          new FileReplacement(
+              fileId,
+              run,
+              "home/2024/2024-03.mbox.zst.repair",
+              "home/2024/2024-03.mbox.zst.damaged-x",
+              230,
+              now,
+              List.of(
+                  new FileReplacement.KeptFrame(frames.get(0).id(), 0),
+                  new FileReplacement.KeptFrame(frames.get(2).id(), 100)),
+              List.of(
+                  new FileReplacement.AddedFrame(
+                      160, 70, List.of(new FileReplacement.RepairedMessage(sha("b"), fresh)))),
+              List.of(new FileReplacement.MessageKey("c", 10, sha("c")))),
+          now);
+
+      List<FrameRow> after = ledger.frames(fileId);
+      assertThat(after).extracting(FrameRow::offset).containsExactly(0L, 100L, 160L);
+      assertThat(after.get(2).messages()).extracting(MessageRow::uidl).containsExactly("b");
+      assertThat(after.get(2).messages().get(0).archivedAt())
+          .as("first archived stays")
+          .isEqualTo(T0);
+      assertThat(after).noneMatch(f -> f.id() == damaged);
+      assertThat(ledger.frameVerifiedAt(fileId).values()).hasSize(3).allMatch(now::equals);
+      assertThat(ledger.archiveFiles(account).get(0).committedLength()).isEqualTo(230);
+      assertThat(ledger.archivedKeys(account))
+          .containsExactlyInAnyOrder(
+              new ArchivedKey("a", 10), new ArchivedKey("b", 10), new ArchivedKey("d", 10));
+      assertThat(ledger.lostMessages(account))
+          .singleElement()
+          .satisfies(
+              l -> {
+                assertThat(l.uidl()).isEqualTo("c");
+                assertThat(l.messageId()).isEqualTo("<c@example.org>");
+                assertThat(l.damagedCopy()).isEqualTo("home/2024/2024-03.mbox.zst.damaged-x");
+              });
+      assertThat(ledger.pendingReplacements(account))
+          .containsExactly(
+              new PendingReplacement(
+                  fileId,
+                  "home/2024/2024-03.mbox.zst",
+                  "home/2024/2024-03.mbox.zst.repair",
+                  "home/2024/2024-03.mbox.zst.damaged-x"));
+      ledger.replacementDone(fileId);
+      assertThat(ledger.pendingReplacements(account)).isEmpty();
+    }
+  }
+
+  @Test
+  void replaceFileRefusesToDropAFrameThatStillHoldsAnUnaccountedMessage() throws Exception {
+    try (Ledger ledger = Ledger.open(dir.resolve("ledger.db"))) {
+      long account = ledger.account("home", "pop.example.org", 995, "alice");
+      long fileId = ledger.archiveFile(account, "home/2024/2024-03.mbox.zst", "zstd").id();
+      long run = ledger.beginRun(account, T0);
+      ledger.commitFrame(
+          fileId, run, 0, 80, List.of(message("b", 10, 0, 50), message("c", 10, 50, 50)));
+      FileReplacement dropsC =
+          new FileReplacement(
+              fileId,
+              run,
+              "home/2024/2024-03.mbox.zst.repair",
+              null,
+              0,
+              T0,
+              List.of(),
+              List.of(),
+              List.of(new FileReplacement.MessageKey("b", 10, sha("b"))));
+
+      assertThatThrownBy(() -> ledger.replaceFile(dropsC, T0))
+          .isInstanceOf(LedgerException.class)
+          .hasMessageContaining("neither repaired nor recorded lost");
+      assertThat(ledger.archivedKeys(account))
+          .as("nothing committed")
+          .containsExactlyInAnyOrder(new ArchivedKey("b", 10), new ArchivedKey("c", 10));
+      assertThat(ledger.lostMessages(account)).isEmpty();
+      assertThat(ledger.archiveFiles(account).get(0).committedLength()).isEqualTo(80);
     }
   }
 
