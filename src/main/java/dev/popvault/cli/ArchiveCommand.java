@@ -74,7 +74,9 @@ final class ArchiveCommand implements Callable<Integer> {
       names = "--delete",
       negatable = true,
       description =
-          "Delete from the server every message that is verified and recorded in the ledger.")
+          "Delete from the server the messages whose archived copy was read back intact in this run:"
+              + " new ones once verified, older ones after re-reading their frames. A damaged copy is"
+              + " fetched again and its file repaired first; nothing unreadable is ever deleted.")
   Boolean delete;
 
   @Option(
