@@ -8,11 +8,18 @@ GNU time (peak RSS). Tools are interleaved: repeat r runs every tool once, start
 position, so drift on the machine spreads over all of them. A run counts only if it exits as
 expected and stored exactly the mailbox's message count (or, for a no-op run, appended nothing).
 
+Scenario (delete), only on request, is the exception to "mail kept on the server": it times
+`archive --delete` of a mailbox (user benchd) that an untimed earlier run archived, against mpop
+deleting the messages it retrieved earlier and popvault built from an earlier commit (--base-home).
+Before every timed run the mailbox is re-delivered and the tool's state (archive and ledger, or
+mbox and UIDL file) put back as the earlier run left it, so every repeat starts from the same state.
+
 The password is handed to each tool the way its users would (environment, 0600 rc file); it is a
 throwaway for the private Dovecot and never printed.
 """
 
 import argparse
+import collections
 import datetime
 import os
 import platform
@@ -24,6 +31,7 @@ import sys
 import time
 
 TOOLS = ["popvault", "mpop", "fetchmail", "getmail6"]
+DELETE_TOOLS = ["popvault", "popvault-base", "mpop"]
 SLOW = {"fetchmail", "getmail6"}
 TIMEOUT = 300
 
@@ -42,8 +50,11 @@ class Bench:
             f.write(self.password + "\n")
         self.results = {}  # (scenario, tool) -> list of Run
         self.proxy = None
+        # run.sh generates only the corpora that the chosen scenarios use.
+        self.users = [u for u in ("bencha", "benchb", "benchc", "benchd", "benche")
+                      if os.path.isdir(os.path.join(args.work, "mail", u, "Maildir", "cur"))]
         self.counts = {u: len(os.listdir(os.path.join(args.work, "mail", u, "Maildir", "cur")))
-                       for u in ("bencha", "benchb", "benchc", "benche")}
+                       for u in self.users}
         self.sizes = {u: sum(os.path.getsize(os.path.join(args.work, "mail", u, "Maildir", "cur", f))
                              for f in os.listdir(os.path.join(args.work, "mail", u, "Maildir", "cur")))
                       for u in self.counts}
@@ -59,13 +70,15 @@ class Bench:
         except (OSError, subprocess.TimeoutExpired):
             return False
 
-    def command(self, tool, user, port, tls, out):
-        """Returns (argv, env, run-as-nobody) for one archive run of tool into directory out."""
+    def command(self, tool, user, port, tls, out, home=None):
+        """Returns (argv, env, run-as-nobody) for one archive run of tool into directory out.
+
+        home: the popvault checkout whose bin/popvault runs (default: this one)."""
         env = dict(os.environ)
         ca = self.args.ca_file
         if tool == "popvault":
             scheme = "pop3"
-            argv = [os.path.join(self.repo, "bin", "popvault"), "archive",
+            argv = [os.path.join(home or self.repo, "bin", "popvault"), "archive",
                     f"{scheme}://{user}@127.0.0.1:{port}", "--ca-file", ca,
                     "--archive-dir", os.path.join(out, "archive"), "-q"]
             if not tls:
@@ -134,20 +147,25 @@ class Bench:
     # ---- running and checking -----------------------------------------------------------------
 
     def timed(self, argv, env, cwd):
-        """Runs argv under timeout and GNU time; returns (seconds, exit code, peak RSS KB, stderr)."""
+        """Runs argv under timeout and GNU time; returns (seconds, exit code, peak RSS KB, output).
+
+        Also leaves the CPU seconds (user + system) of the run in self.last_cpu (None if unknown)."""
         rss_file = os.path.join(cwd, ".rss")
-        full = ["/usr/bin/time", "-f", "%M", "-o", rss_file, "timeout", str(TIMEOUT)] + argv
+        full = ["/usr/bin/time", "-f", "%M %U %S", "-o", rss_file, "timeout", str(TIMEOUT)] + argv
         start = time.monotonic()
         p = subprocess.run(full, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=TIMEOUT + 30)
         seconds = time.monotonic() - start
         rss = None
+        self.last_cpu = None
         try:
+            # GNU time writes "Command exited with non-zero status N" first when the tool failed.
             with open(rss_file) as f:
-                nums = [int(x) for x in f.read().split() if x.isdigit()]
-                rss = nums[-1] if nums else None
+                fields = f.read().strip().splitlines()[-1].split()
             os.unlink(rss_file)
-        except OSError:
+            rss = int(fields[0])
+            self.last_cpu = float(fields[1]) + float(fields[2])
+        except (OSError, IndexError, ValueError):
             pass
         err = (p.stderr + p.stdout).decode("utf-8", "replace")
         return seconds, p.returncode, rss, err
@@ -188,9 +206,9 @@ class Bench:
                     total += os.path.getsize(os.path.join(root, n))
         return total
 
-    def record(self, scenario, tool, seconds, ok, rss, note):
+    def record(self, scenario, tool, seconds, ok, rss, note, **extra):
         self.results.setdefault((scenario, tool), []).append(
-            {"seconds": seconds, "ok": ok, "rss": rss, "note": note})
+            dict({"seconds": seconds, "ok": ok, "rss": rss, "note": note}, **extra))
         status = "ok" if ok else f"FAILED ({note})"
         rss_s = f"{rss / 1024:.0f} MB" if rss else "?"
         print(f"  {scenario:5} {tool:10} {seconds:8.2f} s  rss {rss_s:>7}  {status}",
@@ -304,6 +322,148 @@ class Bench:
             for tool in tools:
                 self.one_run("e", tool, "benche", self.args.plain_port, False, rep)
 
+    # ---- (delete): archive --delete of messages archived by an earlier run -------------------
+
+    def delete_tools(self):
+        tools = []
+        if self.popvault_ok:
+            tools.append("popvault")
+        base = self.args.base_home
+        if base and os.path.isfile(os.path.join(base, "target", "popvault.jar")):
+            tools.append("popvault-base")
+        elif base:
+            print(f"bench: no {base}/target/popvault.jar; (delete) runs without its baseline",
+                  file=sys.stderr)
+        return tools + ["mpop"]
+
+    def delete_command(self, tool, state, delete):
+        """The run that archives benchd into state, and with delete=True deletes what is archived.
+
+        popvault: `archive --delete`, -v for its re-read line. mpop: the same UIDL file and mbox as
+        the earlier `--keep=on` run, now `--keep=off`; with --only-new=on (its default) mpop retrieves
+        nothing again and deletes the messages its UIDL file lists as retrieved."""
+        port = self.args.plain_port
+        if tool == "mpop":
+            argv, env, _ = self.command("mpop", "benchd", port, False, state)
+            if delete:
+                argv = ["--keep=off" if a == "--keep=on" else a for a in argv]
+            return argv, env
+        home = self.args.base_home if tool == "popvault-base" else None
+        argv, env, _ = self.command("popvault", "benchd", port, False, state, home=home)
+        argv = ["-v" if a == "-q" else a for a in argv]
+        return argv + (["--delete"] if delete else []), env
+
+    def delete_maildir(self):
+        return os.path.join(self.work, "mail", "benchd", "Maildir")
+
+    def delete_restore_mailbox(self):
+        """Re-delivers benchd: the maildir as it was after warming (messages and Dovecot's index)."""
+        live = self.delete_maildir()
+        fresh = live + ".restore"
+        shutil.rmtree(fresh, ignore_errors=True)
+        subprocess.run(["cp", "-a", self.delete_warm, fresh], check=True)
+        shutil.rmtree(live, ignore_errors=True)
+        os.rename(fresh, live)
+
+    def delete_on_server(self):
+        live = self.delete_maildir()
+        return sum(len(os.listdir(os.path.join(live, d))) for d in ("cur", "new"))
+
+    def dovecot_log_size(self):
+        try:
+            return os.path.getsize(self.dovecot_log)
+        except OSError:
+            return 0
+
+    def dovecot_logout(self, offset):
+        """The counters Dovecot logged when the benchd session that began after offset ended."""
+        try:
+            with open(self.dovecot_log, "rb") as f:
+                f.seek(offset)
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            return None
+        found = re.findall(r"pop3\(benchd\).*?(top=\d+/\d+, retr=\d+/\d+, del=\d+/\d+, size=\d+)", text)
+        return found[-1] if found else None
+
+    def scenario_delete(self):
+        count = self.counts.get("benchd", 0)
+        root = os.path.join(self.runs, "delete")
+        shutil.rmtree(root, ignore_errors=True)
+        os.makedirs(root)
+        self.delete_warm = os.path.join(self.work, "pristine", "benchd", "Maildir.warm")
+        shutil.rmtree(self.delete_warm, ignore_errors=True)
+        # main() has warmed the mailbox: copy it with Dovecot's index so no run pays for indexing.
+        subprocess.run(["cp", "-a", self.delete_maildir(), self.delete_warm], check=True)
+        self.dovecot_log = os.path.join(self.work, "dovecot-plain", "dovecot.log")
+        tools = self.delete_tools()
+        print(f"(delete) {count} messages, {self.sizes['benchd'] / 1e6:.1f} MB archived by an earlier "
+              f"run, then deleted; {self.args.repeats} repeats; {', '.join(tools)}", file=sys.stderr)
+        ready = []
+        for tool in tools:
+            # The earlier run: archive everything, delete nothing; its state is the snapshot.
+            state = os.path.join(root, tool, "state")
+            os.makedirs(state)
+            self.delete_restore_mailbox()
+            argv, env = self.delete_command(tool, state, False)
+            seconds, code, rss, err = self.timed(argv, env, state)
+            stored = self.stored_messages("popvault" if tool != "mpop" else "mpop", state) \
+                if code == 0 else 0
+            if code != 0 or stored != count or self.delete_on_server() != count:
+                self.record("delete", tool, 0.0, False, None,
+                            f"earlier archive run: exit {code}, stored {stored} of {count}: "
+                            f"{last_line(err)}")
+                continue
+            print(f"  setup {tool:13} {seconds:8.2f} s  archived {stored} messages", file=sys.stderr)
+            subprocess.run(["cp", "-a", state, os.path.join(root, tool, "snapshot")], check=True)
+            ready.append(tool)
+        for rep in range(self.args.repeats):
+            order = ready[rep % len(ready):] + ready[:rep % len(ready)] if ready else []
+            for tool in order:
+                self.delete_one(tool, os.path.join(root, tool), count, rep)
+        shutil.rmtree(root, ignore_errors=True)
+
+    def delete_one(self, tool, base, count, rep):
+        state, snapshot = os.path.join(base, "state"), os.path.join(base, "snapshot")
+        self.delete_restore_mailbox()
+        shutil.rmtree(state)
+        subprocess.run(["cp", "-a", snapshot, state], check=True)
+        argv, env = self.delete_command(tool, state, True)
+        offset = self.dovecot_log_size()
+        seconds, code, rss, err = self.timed(argv, env, state)
+        cpu = self.last_cpu
+        # Dovecot logs the logout after the client has gone; give it a moment.
+        logout = None
+        for _ in range(20):
+            logout = self.dovecot_logout(offset)
+            if logout:
+                break
+            time.sleep(0.05)
+        left = self.delete_on_server()
+        ok, note, reread = True, "", None
+        if code != 0:
+            ok, note = False, f"exit {code}{' (timeout)' if code == 124 else ''}: {last_line(err)}"
+        elif left != 0:
+            ok, note = False, f"{left} of {count} messages still on the server"
+        else:
+            stored = self.stored_messages("popvault" if tool != "mpop" else "mpop", state)
+            if stored != count:
+                ok, note = False, f"archive holds {stored} of {count} messages after the run"
+        if tool != "mpop" and ok:
+            m = re.search(r"deleted (\d+) archived messages", err)
+            if not m or int(m.group(1)) != count:
+                ok, note = False, f"popvault did not report deleting {count}: {last_line(err)}"
+            m = re.search(r"re-read (\d+) archived frame\(s\) \((\d+) bytes\) in (\d+) ms: "
+                          r"(\d+) damaged; (\d+) message\(s\) verified", err)
+            if m:
+                reread = {"frames": int(m.group(1)), "bytes": int(m.group(2)),
+                          "ms": int(m.group(3)), "damaged": int(m.group(4)),
+                          "verified": int(m.group(5))}
+            elif tool == "popvault":
+                ok, note = False, "no re-read line in -v output"
+        self.record("delete", tool, seconds, ok, rss, note, cpu=cpu, rep=rep, logout=logout,
+                    reread=reread)
+
     def build_hello(self):
         """Builds bench/Hello.java (a one-option picocli program) into a runnable jar with picocli."""
         src = os.path.join(self.bench, "Hello.java")
@@ -357,8 +517,8 @@ class Bench:
                   "Ratios are popvault / peer (lower is better for popvault)."
                   + (" **Quick run** (smaller corpora, fewer repeats)." if self.args.quick else ""),
                   ""]
-        c = self.counts
-        mb = {u: self.sizes[u] / 1e6 for u in self.sizes}
+        c = collections.defaultdict(int, self.counts)
+        mb = collections.defaultdict(float, {u: self.sizes[u] / 1e6 for u in self.sizes})
         rows = [
             ("a", f"(a) {c['bencha']:,} msgs, {mb['bencha']:.0f} MB"),
             ("tls", f"(a) over TLS: STLS (getmail6: POP3S)"),
@@ -366,38 +526,116 @@ class Bench:
             ("c", f"(c) {c['benchc']:,} msgs, {mb['benchc']:.0f} MB, 50 ms RTT"),
             ("d", f"(d) no-op re-run, {c['benchb']:,} msgs"),
         ]
-        lines += ["## Wall time, seconds (median)", "",
-                  "| scenario | popvault | mpop | fetchmail | getmail6 | raw pipelined read | "
-                  "popvault/mpop | popvault/fetchmail | popvault/getmail6 |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for key, label in rows:
-            if not any((key, t) for t in TOOLS if (key, t) in self.results):
-                continue
-            raw = self.cell(key, "raw") if key != "d" else "—"
-            lines.append(f"| {label} | " + " | ".join(self.cell(key, t) for t in TOOLS)
-                         + f" | {raw} | " + " | ".join(self.ratio(key, "popvault", p)
-                                                        for p in ("mpop", "fetchmail", "getmail6"))
-                         + " |")
-        if ("d", "hello") in self.results:
-            lines += ["", f"Start-up baseline for (d): `java -jar` of a trivial picocli program "
-                      f"(bench/Hello.java, one option, default JVM flags): {self.cell('d', 'hello')} s; "
-                      f"popvault no-op / baseline = {self.ratio('d', 'popvault', 'hello')}."]
-        lines += ["", "## Peak RSS, MB (median of `/usr/bin/time` maximum resident set size)", "",
-                  "| scenario | popvault | mpop | fetchmail | getmail6 |", "|---|---:|---:|---:|---:|"]
-        rss_rows = rows[:3] + [("e", f"(e) one {mb['benche']:.0f} MB message")]
-        for key, label in rss_rows:
-            if not any((key, t) in self.results for t in TOOLS):
-                continue
-            lines.append(f"| {label} | " + " | ".join(
-                self.cell(key, t, "rss", "{:.0f}", 1 / 1024) for t in TOOLS) + " |")
-        lines += ["", "## Targets from issue #4", "", "| target | measured | met |", "|---|---|---|"]
-        lines += self.targets()
+        others = any(s != "delete" for s, _ in self.results)
+        if others:
+            lines += ["## Wall time, seconds (median)", "",
+                      "| scenario | popvault | mpop | fetchmail | getmail6 | raw pipelined read | "
+                      "popvault/mpop | popvault/fetchmail | popvault/getmail6 |",
+                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            for key, label in rows:
+                if not any((key, t) for t in TOOLS if (key, t) in self.results):
+                    continue
+                raw = self.cell(key, "raw") if key != "d" else "—"
+                lines.append(f"| {label} | " + " | ".join(self.cell(key, t) for t in TOOLS)
+                             + f" | {raw} | " + " | ".join(self.ratio(key, "popvault", p)
+                                                            for p in ("mpop", "fetchmail", "getmail6"))
+                             + " |")
+            if ("d", "hello") in self.results:
+                lines += ["", f"Start-up baseline for (d): `java -jar` of a trivial picocli program "
+                          f"(bench/Hello.java, one option, default JVM flags): {self.cell('d', 'hello')} s; "
+                          f"popvault no-op / baseline = {self.ratio('d', 'popvault', 'hello')}."]
+            lines += ["", "## Peak RSS, MB (median of `/usr/bin/time` maximum resident set size)", "",
+                      "| scenario | popvault | mpop | fetchmail | getmail6 |", "|---|---:|---:|---:|---:|"]
+            rss_rows = rows[:3] + [("e", f"(e) one {mb['benche']:.0f} MB message")]
+            for key, label in rss_rows:
+                if not any((key, t) in self.results for t in TOOLS):
+                    continue
+                lines.append(f"| {label} | " + " | ".join(
+                    self.cell(key, t, "rss", "{:.0f}", 1 / 1024) for t in TOOLS) + " |")
+        if others:
+            lines += ["", "## Targets from issue #4", "", "| target | measured | met |",
+                      "|---|---|---|"]
+            lines += self.targets()
+        if any(s == "delete" for s, _ in self.results):
+            lines += self.delete_report()
         failures = [(s, t, r) for (s, t), rs in self.results.items() for r in rs if not r["ok"]]
         if failures:
             lines += ["", "## Failed runs", ""]
             for s, t, r in failures:
                 lines.append(f"- ({s}) {t} after {r['seconds']:.1f} s: {r['note']}")
         return "\n".join(lines) + "\n"
+
+    def delete_report(self):
+        """The (delete) section: each tool's wall, CPU and RSS (median, min-max), paired ratios."""
+        count, mb = self.counts.get("benchd", 0), self.sizes.get("benchd", 0) / 1e6
+        base = self.args.base_rev or "base"
+        labels = {"popvault": f"popvault {rev(self.repo)} (re-reads before DELE)",
+                  "popvault-base": f"popvault {base} (before M7: no re-read)",
+                  "mpop": "mpop `--keep=off` after a `--keep=on` run"}
+
+        def good(tool):
+            return [r for r in self.results.get(("delete", tool), []) if r["ok"]]
+
+        def spread(tool, key, scale=1.0, fmt="{:.2f}"):
+            vals = [r[key] * scale for r in good(tool) if r.get(key) is not None]
+            if not vals:
+                return "—"
+            return (fmt.format(statistics.median(vals)) + " (" + fmt.format(min(vals)) + "–"
+                    + fmt.format(max(vals)) + ")")
+
+        def paired(a, b, key, op):
+            """Median over repeats of op(a's run, b's run) within the same repeat."""
+            ra = {r["rep"]: r[key] for r in good(a) if r.get(key) is not None}
+            rb = {r["rep"]: r[key] for r in good(b) if r.get(key) is not None}
+            vals = [op(ra[k], rb[k]) for k in ra if k in rb and rb[k]]
+            return (statistics.median(vals), min(vals), max(vals), len(vals)) if vals else None
+
+        lines = ["", f"## (delete) `archive --delete` of {count:,} messages ({mb:.0f} MB) archived by "
+                 "an earlier run", "",
+                 f"Each timed run starts from the same state: the mailbox re-delivered (maildir and "
+                 f"Dovecot index copied back) and the tool's state put back as its earlier, untimed, "
+                 f"keep-everything run left it. {self.args.repeats} interleaved repeats; median "
+                 f"(min–max). CPU is user + system of the client process tree (`/usr/bin/time`), "
+                 f"not Dovecot's. Every counted run left 0 messages on the server and {count:,} in "
+                 f"the archive. popvault runs with `-v` (for its re-read line), plaintext, default "
+                 f"zstd archive; its archive files are in the page cache (copied back just before).",
+                 "", "| tool | wall s | CPU s | peak RSS MB | Dovecot logout (last run) |",
+                 "|---|---:|---:|---:|---|"]
+        for tool in DELETE_TOOLS:
+            runs = self.results.get(("delete", tool), [])
+            if not runs:
+                continue
+            failed = len(runs) - len(good(tool))
+            note = f" ({failed}/{len(runs)} failed)" if failed else ""
+            last = next((r["logout"] for r in reversed(runs) if r.get("logout")), None)
+            lines.append(f"| {labels[tool]}{note} | {spread(tool, 'seconds')} | "
+                         f"{spread(tool, 'cpu')} | {spread(tool, 'rss', 1 / 1024, '{:.0f}')} | "
+                         f"{last or '?'} |")
+        lines += ["", "Paired within each repeat (median (min–max) over repeats):", ""]
+        for a, b in (("popvault", "mpop"), ("popvault", "popvault-base"),
+                     ("popvault-base", "mpop")):
+            r = paired(a, b, "seconds", lambda x, y: x / y)
+            if r:
+                lines.append(f"- wall {a} / {b}: {r[0]:.2f} ({r[1]:.2f}–{r[2]:.2f}), {r[3]} pairs")
+        for key, unit, scale, fmt in (("seconds", "s wall", 1.0, "{:+.2f}"),
+                                      ("cpu", "s CPU", 1.0, "{:+.2f}"),
+                                      ("rss", "MB peak RSS", 1 / 1024, "{:+.0f}")):
+            r = paired("popvault", "popvault-base", key, lambda x, y: x - y)
+            if r:
+                lines.append(f"- re-read cost, popvault − popvault {base}: "
+                             + " ".join(fmt.format(v * scale) for v in r[:1])
+                             + f" {unit} (" + fmt.format(r[1] * scale) + " to "
+                             + fmt.format(r[2] * scale) + ")")
+        rr = [r["reread"] for r in good("popvault") if r.get("reread")]
+        if rr:
+            ms = statistics.median(x["ms"] for x in rr)
+            b = rr[0]["bytes"]
+            lines.append(f"- re-read (popvault's own `-v` line): {rr[0]['frames']} frames, "
+                         f"{b / 1e6:.1f} MB compressed, {rr[0]['verified']:,} messages verified, "
+                         f"median {ms:.0f} ms (" + ", ".join(f"{x['ms']}" for x in rr) + " ms): "
+                         + (f"{b / 1e6 / (ms / 1000):.0f} MB/s of archive, "
+                            f"{mb / (ms / 1000):.0f} MB/s of message data" if ms else "—"))
+        return lines
 
     def targets(self):
         out = []
@@ -427,6 +665,15 @@ class Bench:
         row("(e) peak RSS ≤ 200 MB for the 200 MB message", f"{v / 1024:.0f} MB" if v else "—",
             v / 1024 <= 200 if v else None)
         return out
+
+
+def rev(repo):
+    try:
+        p = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True,
+                           timeout=30)
+        return p.stdout.decode().strip() or "(this checkout)"
+    except (OSError, subprocess.TimeoutExpired):
+        return "(this checkout)"
 
 
 def last_line(text):
@@ -519,7 +766,10 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeats", type=int)
     ap.add_argument("--slow-repeats", type=int)
-    ap.add_argument("--only", default="a,tls,b,c,d,e")
+    ap.add_argument("--only", default="a,tls,b,c,d,e",
+                    help="scenarios; 'delete' is not in the default set")
+    ap.add_argument("--base-home", help="(delete) baseline: a built popvault checkout")
+    ap.add_argument("--base-rev", help="(delete) baseline: its commit, for the table")
     args = ap.parse_args()
     if args.repeats is None:
         args.repeats = 3 if args.quick else 5
@@ -532,7 +782,7 @@ def main():
     if not b.popvault_ok:
         print("bench: bin/popvault archive --help fails; timing the peers only", file=sys.stderr)
     # Dovecot builds its indexes on first access; warm every mailbox so no tool pays for that.
-    for user in ("bencha", "benchb", "benchc", "benche"):
+    for user in b.users:
         argv, env, _ = b.command("raw", user, args.plain_port, False, args.work)
         subprocess.run(argv, env=env, check=True, stderr=subprocess.DEVNULL)
     started = time.monotonic()
@@ -550,6 +800,8 @@ def main():
         b.scenario_d(kept)
     if "e" in only:
         b.scenario_e()
+    if "delete" in only:
+        b.scenario_delete()
     table = b.report()
     table += (f"\nLoad average (1, 5, 15 min) before: {load_before}; after: {load()} "
               f"(anything above 0 is other work sharing the {os.cpu_count()} CPUs).\n")
@@ -557,7 +809,8 @@ def main():
     print(table)
     results = os.path.join(b.bench, "results")
     os.makedirs(results, exist_ok=True)
-    name = datetime.date.today().isoformat() + ("-quick" if args.quick else "") + ".md"
+    name = datetime.date.today().isoformat() + ("-quick" if args.quick else "") \
+        + ("-delete" if only == {"delete"} else "") + ".md"
     with open(os.path.join(results, name), "w") as f:
         f.write(table)
     print(f"bench: wrote bench/results/{name}", file=sys.stderr)

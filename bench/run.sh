@@ -7,9 +7,11 @@
 # to bench/results/<date>.md. Must run as root (apt-get; Dovecot starts as root and drops to nobody).
 # Network: 127.0.0.1 only (plus the package mirror for apt-get).
 #
-# Usage: bench/run.sh [--quick] [--repeats N] [--slow-repeats N] [--only a,b,c,d,e,tls]
+# Usage: bench/run.sh [--quick] [--repeats N] [--slow-repeats N] [--only a,b,c,d,e,tls,delete]
 #                     [--work DIR] [--no-install] [--keep-work] [--setup-only]
 # --setup-only leaves Dovecot running with the corpora (stop it: kill $(cat WORK/dovecot/run/master.pid)).
+# --only delete (not in the default set) times `archive --delete` of messages archived by an earlier run
+# against mpop and popvault built from POPVAULT_BENCH_BASE_REV (default 6d90fb2, before M7's re-read).
 set -euo pipefail
 
 bench="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -19,6 +21,8 @@ pop3_port="${POPVAULT_BENCH_POP3_PORT:-21110}"
 pop3s_port="${POPVAULT_BENCH_POP3S_PORT:-21995}"
 proxy_port="${POPVAULT_BENCH_PROXY_PORT:-21150}"
 plain_port="${POPVAULT_BENCH_PLAIN_PORT:-21111}"
+base_rev="${POPVAULT_BENCH_BASE_REV:-6d90fb2}"
+only="a,tls,b,c,d,e"
 install=1
 keep_work=0
 setup_only=0
@@ -28,12 +32,13 @@ py_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1; py_args+=(--quick) ;;
-    --repeats|--slow-repeats|--only) py_args+=("$1" "$2"); shift ;;
+    --repeats|--slow-repeats) py_args+=("$1" "$2"); shift ;;
+    --only) only="$2"; py_args+=("$1" "$2"); shift ;;
     --work) work="$2"; shift ;;
     --no-install) install=0 ;;
     --keep-work) keep_work=1 ;;
     --setup-only) setup_only=1 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
   esac
   shift
@@ -53,6 +58,9 @@ if [[ $install -eq 1 ]]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2
 fi
 
+# wants X: is scenario X among --only? Corpora and builds that no chosen scenario uses are skipped.
+wants() { [[ ",$only," == *",$1,"* ]]; }
+
 # The work tree is ours alone: wipe it so every run starts from the same corpus and no tool state.
 case "$work" in /|/tmp|/var/tmp|/root|"") echo "run.sh: refusing work dir $work" >&2; exit 64 ;; esac
 dovecot_conf="$work/dovecot/dovecot.conf"
@@ -71,7 +79,7 @@ chmod 0755 "$work" "$work/mail"
 
 cleanup() {
   stop_dovecot
-  if [[ $keep_work -eq 0 ]]; then rm -rf "$work/mail" "$work/tools"; fi
+  if [[ $keep_work -eq 0 ]]; then rm -rf "$work/mail" "$work/tools" "$work/pristine"; fi
 }
 trap cleanup EXIT
 
@@ -90,7 +98,7 @@ trap cleanup EXIT
 # One mail user per corpus; {PLAIN} passwords are fine for a throwaway local server.
 password="bench-pw"
 : > "$work/dovecot/passwd"
-for user in a b c e; do
+for user in a b c d e; do
   echo "bench$user:{PLAIN}$password" >> "$work/dovecot/passwd"
 done
 chgrp dovecot "$work/dovecot/passwd"
@@ -100,19 +108,34 @@ sed -e "s|@WORK@|$work|g" -e "s|@POP3_PORT@|$pop3_port|g" -e "s|@POP3S_PORT@|$po
   "$bench/dovecot.conf.template" > "$dovecot_conf"
 
 # Corpora (seeded; regenerated every run): (a) ~100 MB / 2,000; (b) 10,000 small, ~84 MB;
-# (c) the first 1,000 messages of (a), served through the delay proxy; (e) one 200 MB message.
+# (c) the first 1,000 messages of (a), served through the delay proxy; (e) one 200 MB message;
+# (delete) the (b) corpus again, kept pristine under pristine/ so bench.py can re-deliver it before each run.
 if [[ $quick -eq 1 ]]; then
   a_count=500; a_bytes=25000000; b_count=2500; b_bytes=21000000; c_count=200; e_bytes=200000000
 else
   a_count=2000; a_bytes=100000000; b_count=10000; b_bytes=84000000; c_count=1000; e_bytes=200000000
 fi
 gen() { /usr/bin/python3 "$bench/gencorpus.py" "$@"; }
-gen --maildir "$work/mail/bencha/Maildir" --count "$a_count" --bytes "$a_bytes" --seed 1
-gen --maildir "$work/mail/benchb/Maildir" --count "$b_count" --bytes "$b_bytes" --seed 2
-mkdir -p "$work/mail/benchc/Maildir"/{cur,new,tmp}
-find "$work/mail/bencha/Maildir/cur" -type f | sort | awk -v n="$c_count" 'NR <= n' \
-  | xargs cp -t "$work/mail/benchc/Maildir/cur"
-gen --maildir "$work/mail/benche/Maildir" --count 1 --bytes "$e_bytes" --seed 5 --big
+if wants a || wants tls || wants c; then
+  gen --maildir "$work/mail/bencha/Maildir" --count "$a_count" --bytes "$a_bytes" --seed 1
+fi
+if wants b || wants d; then
+  gen --maildir "$work/mail/benchb/Maildir" --count "$b_count" --bytes "$b_bytes" --seed 2
+fi
+if wants c; then
+  mkdir -p "$work/mail/benchc/Maildir"/{cur,new,tmp}
+  find "$work/mail/bencha/Maildir/cur" -type f | sort | awk -v n="$c_count" 'NR <= n' \
+    | xargs cp -t "$work/mail/benchc/Maildir/cur"
+fi
+if wants e; then
+  gen --maildir "$work/mail/benche/Maildir" --count 1 --bytes "$e_bytes" --seed 5 --big
+fi
+if wants delete; then
+  gen --maildir "$work/pristine/benchd/Maildir" --count "$b_count" --bytes "$b_bytes" --seed 2
+  mkdir -p "$work/mail/benchd"
+  cp -a "$work/pristine/benchd/Maildir" "$work/mail/benchd/Maildir"
+  chown -R nobody:nogroup "$work/pristine"
+fi
 chown -R nobody:nogroup "$work/mail"
 
 # Dovecot daemonizes; keep its stdio off our pipes so a caller reading our output is not held open.
@@ -161,6 +184,25 @@ if [[ -f "$repo/pom.xml" ]]; then
 fi
 if ! "$repo/bin/popvault" --version >/dev/null; then
   echo "run.sh: bin/popvault does not run; the table will have no popvault column" >&2
+fi
+
+# (delete) compares with popvault built from an earlier commit: exported (not checked out) from this
+# repository's history and built with the same Maven command; POPVAULT_BENCH_BASE_HOME may name a checkout
+# that is built already. It runs through its own bin/popvault, which is the same launcher.
+if wants delete; then
+  base_home="${POPVAULT_BENCH_BASE_HOME:-}"
+  if [[ -z "$base_home" ]]; then
+    base_home="$work/tools/base"
+    mkdir -p "$base_home"
+    if git -C "$repo" archive "$base_rev" | tar -x -C "$base_home"; then
+      echo "run.sh: building popvault at $base_rev for the (delete) baseline" >&2
+      (cd "$base_home" && { mvn -B -o -q package -DskipTests >&2 || mvn -B -q package -DskipTests >&2; }) \
+        || echo "run.sh: mvn package of $base_rev failed" >&2
+    else
+      echo "run.sh: cannot export $base_rev from $repo; (delete) runs without its baseline" >&2
+    fi
+  fi
+  py_args+=(--base-home "$base_home" --base-rev "$(git -C "$repo" rev-parse --short "$base_rev" 2>/dev/null || echo "$base_rev")")
 fi
 
 /usr/bin/python3 "$bench/bench.py" \
