@@ -507,16 +507,18 @@ class Bench:
     def report(self):
         now = datetime.datetime.now(datetime.timezone.utc)
         lines = [f"# popvault benchmark, {now:%Y-%m-%d %H:%M} UTC", ""]
-        lines += [f"- Machine: {machine()}",
-                  f"- Versions: {'; '.join(versions(self.repo))}",
-                  f"- Method: wall-clock median of {self.args.repeats} interleaved repeats "
+        method = (f"- Method: wall-clock median of {self.args.repeats} interleaved repeats "
                   f"({self.args.slow_repeats} for fetchmail and getmail6) against a private Dovecot on "
                   "127.0.0.1; each run into a fresh empty directory, mail kept on the server; popvault "
                   "with its defaults (zstd, verify by re-read, SQLite ledger); peers to mbox. A run counts "
                   "only if it exited as expected and stored exactly the mailbox's message count. "
                   "Ratios are popvault / peer (lower is better for popvault)."
-                  + (" **Quick run** (smaller corpora, fewer repeats)." if self.args.quick else ""),
-                  ""]
+                  + (" **Quick run** (smaller corpora, fewer repeats)." if self.args.quick else ""))
+        if all(s == "delete" for s, _ in self.results):
+            method = "- Method: see below." + (" **Quick run** (smaller corpus, fewer repeats)."
+                                               if self.args.quick else "")
+        lines += [f"- Machine: {machine()}", f"- Versions: {'; '.join(versions(self.repo))}",
+                  method, ""]
         c = collections.defaultdict(int, self.counts)
         mb = collections.defaultdict(float, {u: self.sizes[u] / 1e6 for u in self.sizes})
         rows = [
@@ -569,7 +571,7 @@ class Bench:
         """The (delete) section: each tool's wall, CPU and RSS (median, min-max), paired ratios."""
         count, mb = self.counts.get("benchd", 0), self.sizes.get("benchd", 0) / 1e6
         base = self.args.base_rev or "base"
-        labels = {"popvault": f"popvault {rev(self.repo)} (re-reads before DELE)",
+        labels = {"popvault": f"popvault {code_rev(self.repo)} (re-reads before DELE)",
                   "popvault-base": f"popvault {base} (before M7: no re-read)",
                   "mpop": "mpop `--keep=off` after a `--keep=on` run"}
 
@@ -599,6 +601,13 @@ class Bench:
                  f"not Dovecot's. Every counted run left 0 messages on the server and {count:,} in "
                  f"the archive. popvault runs with `-v` (for its re-read line), plaintext, default "
                  f"zstd archive; its archive files are in the page cache (copied back just before).",
+                 "", "Timed command lines (the earlier run is the same without `--delete`, or with "
+                 "`--keep=on`): `bin/popvault archive pop3://benchd@127.0.0.1:PORT --allow-plaintext "
+                 "--ca-file CA --archive-dir STATE/archive -v --delete` (POPVAULT_PASSWORD); `mpop "
+                 "--host=127.0.0.1 --port=PORT --auth=user --user=benchd --passwordeval='cat FILE' "
+                 "--deliver=mbox,STATE/out.mbox --uidls-file=STATE/uidls --keep=off --only-new=on "
+                 "--quiet --tls=off`. The last column is Dovecot's own count of TOP, RETR and DELE "
+                 "in that session.",
                  "", "| tool | wall s | CPU s | peak RSS MB | Dovecot logout (last run) |",
                  "|---|---:|---:|---:|---|"]
         for tool in DELETE_TOOLS:
@@ -667,10 +676,11 @@ class Bench:
         return out
 
 
-def rev(repo):
+def code_rev(repo):
+    """The last commit that changed what bin/popvault runs (sources, build, launcher)."""
     try:
-        p = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True,
-                           timeout=30)
+        p = subprocess.run(["git", "-C", repo, "log", "-1", "--format=%h", "--", "src/main", "pom.xml",
+                            "bin"], capture_output=True, timeout=30)
         return p.stdout.decode().strip() or "(this checkout)"
     except (OSError, subprocess.TimeoutExpired):
         return "(this checkout)"
