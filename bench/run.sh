@@ -38,7 +38,7 @@ while [[ $# -gt 0 ]]; do
     --no-install) install=0 ;;
     --keep-work) keep_work=1 ;;
     --setup-only) setup_only=1 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
   esac
   shift
