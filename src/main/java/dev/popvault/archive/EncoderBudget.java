@@ -47,6 +47,15 @@ final class EncoderBudget {
     return new Permit(XZ_PERMITS);
   }
 
+  /** Takes and at once gives back an xz permit; returns whether one was free (for tests). */
+  static boolean tryAcquireXz() {
+    if (!XZ_PERMITS.tryAcquire()) {
+      return false;
+    }
+    XZ_PERMITS.release();
+    return true;
+  }
+
   /** Room for one encoder; {@link #release} gives it back, once (later calls do nothing). */
   static final class Permit {
     private Semaphore from;
