@@ -35,6 +35,8 @@ public final class FrameWriter {
   private final FileChannel channel;
   private final long frameOffset;
   private final ChannelStreams.Sink sink;
+  // Room in the heap for this frame's encoder, held from the constructor until the compressor ends.
+  private final EncoderBudget.Permit permit;
   private final OutputStream compressor;
   private final BulkOutput out;
   private final MboxrdEncoder encoder;
@@ -47,9 +49,15 @@ public final class FrameWriter {
     this.channel = channel;
     this.frameOffset = frameOffset;
     this.sink = new ChannelStreams.Sink(channel, frameOffset);
-    // Compressed output is batched before the channel; the channel stays open when the compressor
-    // closes.
-    this.compressor = file.codec().compressor(new BufferedOutputStream(sink, BUFFER));
+    this.permit = EncoderBudget.acquire(file.codec());
+    try {
+      // Compressed output is batched before the channel; the channel stays open when the
+      // compressor closes.
+      this.compressor = file.codec().compressor(new BufferedOutputStream(sink, BUFFER));
+    } catch (IOException | RuntimeException | Error e) {
+      permit.release();
+      throw e;
+    }
     this.out = new BulkOutput(compressor, BUFFER);
     this.encoder = new MboxrdEncoder(out, BUFFER);
   }
@@ -121,6 +129,7 @@ public final class FrameWriter {
     state = State.FAILED;
     out.flush();
     compressor.close();
+    permit.release();
     length = sink.position() - frameOffset;
     state = State.FINISHED;
     file.frameFinished(this, frameOffset + length);
@@ -178,9 +187,11 @@ public final class FrameWriter {
       sink.discard();
       try {
         compressor.close();
-      } catch (IOException | RuntimeException ignored) {
-        // The frame is being thrown away; its compressor's state does not matter.
+      } catch (IOException | RuntimeException | OutOfMemoryError ignored) {
+        // The frame is being thrown away; its compressor's state does not matter. Not even an
+        // OutOfMemoryError (a heap exhausted by the failure being handled) may skip the cut below.
       }
+      permit.release();
     }
     state = State.ABORTED;
     channel.truncate(frameOffset);

@@ -50,6 +50,10 @@ final class AccountRunner {
           if (e.getCause() instanceof RuntimeException r) {
             throw r;
           }
+          if (e.getCause() instanceof Error error) {
+            // An exhausted heap in one account's thread is reported as such (Main), not wrapped.
+            throw error;
+          }
           throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();

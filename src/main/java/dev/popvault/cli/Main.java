@@ -21,7 +21,49 @@ public final class Main {
     CommandLine commandLine = new CommandLine(new PopvaultCommand());
     commandLine.setParameterExceptionHandler(Main::handleBadUsage);
     commandLine.setExecutionExceptionHandler(Main::handle);
+    commandLine.setExecutionStrategy(Main::execute);
     return commandLine;
+  }
+
+  /**
+   * Runs the chosen subcommand. picocli hands only Exceptions to {@link #handle}; an Error would
+   * leave {@code execute} with a bare stack trace and exit 1, so an exhausted heap is caught here.
+   * By the time it arrives here the run has unwound: every frame not yet verified was cut back and
+   * never recorded (M1, M4), and the memory it held is free again for printing the message.
+   */
+  private static int execute(CommandLine.ParseResult parseResult) {
+    try {
+      return new CommandLine.RunLast().execute(parseResult);
+    } catch (OutOfMemoryError e) {
+      return outOfMemory(e, commandOf(parseResult), parseResult);
+    }
+  }
+
+  private static CommandLine commandOf(CommandLine.ParseResult parseResult) {
+    CommandLine.ParseResult last = parseResult;
+    while (last.hasSubcommand()) {
+      last = last.subcommand();
+    }
+    return last.commandSpec().commandLine();
+  }
+
+  /**
+   * Prints an exhausted heap as one line (a bug, but one whose trace says little: the allocation
+   * that failed is rarely the one that filled the heap) and returns 70; {@code -v} adds the trace.
+   */
+  private static int outOfMemory(
+      OutOfMemoryError e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+    PrintWriter err = commandLine.getErr();
+    err.println(
+        "popvault: out of memory (heap limit "
+            + (Runtime.getRuntime().maxMemory() >> 20)
+            + " MiB; a bug, please report it): nothing unverified was recorded and the next run"
+            + " resumes; POPVAULT_JAVA_OPTS=-Xmx512m raises the limit");
+    if (Verbosity.of(parseResult) > 0) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return ExitCode.SOFTWARE;
   }
 
   /** Prints what is wrong with the command line and a hint, and returns 64. */
@@ -49,6 +91,11 @@ public final class Main {
       }
       err.flush();
       return known.exitCode();
+    }
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof OutOfMemoryError oom) {
+        return outOfMemory(oom, commandLine, parseResult);
+      }
     }
     err.println("popvault: internal error (a bug; please report it with this trace):");
     e.printStackTrace(err);
