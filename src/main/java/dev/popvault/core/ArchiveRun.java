@@ -570,7 +570,10 @@ public final class ArchiveRun {
         client.rset();
         client.quit();
         throw new Pop3Exception(
-            Pop3Exception.Kind.PROTOCOL, e.getMessage() + "; nothing was deleted", e);
+            Pop3Exception.Kind.PROTOCOL,
+            e.getMessage() + "; nothing was deleted",
+            e.responseCode(),
+            e);
       }
       throw e;
     }
