@@ -48,11 +48,11 @@ final class Failures {
   }
 
   /**
-   * Returns the exit code of a POP3 failure. A response code that says when to retry (RFC 2449,
-   * RFC 3206) wins over the kind, on whatever command it came: {@code [IN-USE]}, {@code
-   * [LOGIN-DELAY]} and {@code [SYS/TEMP]} are temporary (75, cron tries again), {@code [SYS/PERM]}
-   * means the server cannot serve this mailbox (69). {@code [AUTH]}, no code, or a code without
-   * that meaning leave it to the kind: a refused credential stays 77.
+   * Returns the exit code of a POP3 failure. A response code that says when to retry (RFC 2449, RFC
+   * 3206) wins over the kind, on whatever command it came: {@code [IN-USE]}, {@code [LOGIN-DELAY]}
+   * and {@code [SYS/TEMP]} are temporary (75, cron tries again), {@code [SYS/PERM]} means the
+   * server cannot serve this mailbox (69). {@code [AUTH]}, no code, or a code without that meaning
+   * leave it to the kind: a refused credential stays 77.
    */
   static int exitCode(Pop3Exception e) {
     return switch (e.responseCode()) {

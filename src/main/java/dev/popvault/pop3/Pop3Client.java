@@ -145,7 +145,8 @@ public final class Pop3Client implements Closeable {
     String line = in.readLine(MAX_LINE);
     log.line("S", Text.sanitize(line));
     if (isErr(line)) {
-      throw errReply(Pop3Exception.Kind.UNAVAILABLE, "server " + where + " refused the session", line);
+      throw errReply(
+          Pop3Exception.Kind.UNAVAILABLE, "server " + where + " refused the session", line);
     }
     if (!isOk(line)) {
       throw new Pop3Exception(
@@ -235,8 +236,8 @@ public final class Pop3Client implements Closeable {
    *
    * <p>Why it matters (DESIGN M8): a server that offers UTF8, such as Courier, hands a client that
    * did not enable it a server-made "cannot display Unicode content" notice instead of a message
-   * whose headers hold raw UTF-8, under the same UIDL. Archiving that notice and then deleting
-   * the message would lose it.
+   * whose headers hold raw UTF-8, under the same UIDL. Archiving that notice and then deleting the
+   * message would lose it.
    *
    * @return whether UTF-8 mode is on
    * @throws Pop3Exception PROTOCOL when the server offers UTF8 and answers it with -ERR: the caller

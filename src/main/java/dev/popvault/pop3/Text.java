@@ -52,9 +52,9 @@ final class Text {
 
   /**
    * Returns whether {@code text} contains {@code secret} as a word: not preceded nor followed by a
-   * letter or digit. A server that quotes the PASS line back matches; a password that merely
-   * shares letters with the server's words does not (a one-letter password is a letter of many
-   * words, and those words must stay readable).
+   * letter or digit. A server that quotes the PASS line back matches; a password that merely shares
+   * letters with the server's words does not (a one-letter password is a letter of many words, and
+   * those words must stay readable).
    */
   static boolean repeatsAsWord(String text, char[] secret) {
     if (text == null || secret == null || secret.length == 0) {

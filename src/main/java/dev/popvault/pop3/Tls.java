@@ -93,13 +93,34 @@ final class Tls {
           "server did not answer the TLS handshake within " + Text.seconds(readTimeout),
           e);
     } catch (IOException e) {
+      // A reset or EOF in the middle of the handshake: the server hung up on our ClientHello.
       closeQuietly(s);
-      throw new Pop3Exception(
-          Pop3Exception.Kind.CONNECTION_LOST,
-          "connection lost during the TLS handshake: " + Text.sanitize(e.getMessage()),
-          e);
+      throw serverSideFailure(host, port, implicit, e);
     }
     return s;
+  }
+
+  /**
+   * Returns the failure of a handshake that the server broke off (alert, close, reset, or bytes
+   * that are not TLS): UNAVAILABLE, with a hint at the usual cause.
+   */
+  static Pop3Exception serverSideFailure(String host, int port, boolean implicit, IOException e) {
+    String hint =
+        implicit
+            ? " (is "
+                + port
+                + " a POP3S port? a plain POP3 port takes pop3://, which upgrades with STLS)"
+            : " (after STLS)";
+    return new Pop3Exception(
+        Pop3Exception.Kind.UNAVAILABLE,
+        "TLS handshake with "
+            + host
+            + ":"
+            + port
+            + " failed: "
+            + Text.sanitize(e.getMessage())
+            + hint,
+        e);
   }
 
   /** Returns the colon-separated upper-case SHA-256 of a certificate's DER encoding. */
@@ -218,16 +239,7 @@ final class Tls {
                 + (fp == null ? "" : " (server certificate SHA-256: " + fp + ")"),
             e);
       }
-      String hint =
-          implicit
-              ? " (is "
-                  + port
-                  + " a POP3S port? a plain POP3 port takes pop3://, which upgrades with STLS)"
-              : " (after STLS)";
-      return new Pop3Exception(
-          Pop3Exception.Kind.UNAVAILABLE,
-          "TLS handshake with " + host + ":" + port + " failed: " + Text.sanitize(e.getMessage()) + hint,
-          e);
+      return serverSideFailure(host, port, implicit, e);
     }
 
     private void check(X509Certificate[] chain, Checker pkix) throws CertificateException {

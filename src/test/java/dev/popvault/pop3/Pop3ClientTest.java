@@ -219,8 +219,7 @@ class Pop3ClientTest {
                 () -> client.login(USER, PASSWORD.toCharArray(), AuthMethod.valueOf(method)))
             .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.AUTH))
             .isInstanceOfSatisfying(
-                Pop3Exception.class,
-                e -> assertThat(e.responseCode()).isEqualTo(ResponseCode.AUTH))
+                Pop3Exception.class, e -> assertThat(e.responseCode()).isEqualTo(ResponseCode.AUTH))
             .hasMessage(
                 "authentication failed for alice: (server text withheld: it repeats the password)")
             .hasMessageNotContaining(PASSWORD);
