@@ -245,7 +245,8 @@ public final class ArchiveRun {
                   .tlsSession()
                   .map(t -> " (" + t.getProtocol() + ", " + t.getCipherSuite() + ")")
                   .orElse(" (no TLS)")
-              + (client.pipelining() ? ", pipelining" : ", lock-step"));
+              + (client.pipelining() ? ", pipelining" : ", lock-step")
+              + (client.utf8Enabled() ? ", UTF-8 mode" : ""));
       return new SessionOpener.Session(client, client.listing());
     } catch (IOException | RuntimeException | Error e) {
       client.close();

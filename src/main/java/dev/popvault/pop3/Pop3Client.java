@@ -278,11 +278,14 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * Authenticates, then re-issues CAPA (some servers list PIPELINING only after auth).
+   * Enables UTF-8 mode when offered ({@link #enableUtf8}), authenticates, then re-issues CAPA (some
+   * servers list PIPELINING only after auth).
    *
    * @param password read, never retained, never logged; the caller owns and may wipe it
-   * @throws Pop3Exception AUTH when the server rejects the credentials, AUTH when APOP was asked
-   *     for and the greeting has no timestamp
+   * @throws Pop3Exception AUTH when the server refuses the login (its {@link
+   *     Pop3Exception#responseCode()} tells a wrong credential from a busy or broken server), AUTH
+   *     when APOP was asked for and the greeting has no timestamp, PROTOCOL when UTF8 is offered
+   *     but refused (before any credential is sent)
    */
   public void login(String user, char[] password, AuthMethod method) throws IOException {
     Objects.requireNonNull(password, "password");
