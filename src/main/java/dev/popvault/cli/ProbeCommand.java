@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Show what a server offers without logging in: greeting, CAPA before and after STLS, TLS version and"
-            + " cipher, certificate subject, issuer, expiry and SHA-256 fingerprint, EXPIRE/LOGIN-DELAY.",
+            + " cipher, certificate subject, issuer, expiry and SHA-256 fingerprint, EXPIRE/LOGIN-DELAY, and"
+            + " whether UTF8 (RFC 6856) is offered and accepted.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  popvault probe pop3s://alice@mail.example.com",

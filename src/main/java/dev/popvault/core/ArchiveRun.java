@@ -272,7 +272,8 @@ public final class ArchiveRun {
                   .tlsSession()
                   .map(t -> " (" + t.getProtocol() + ", " + t.getCipherSuite() + ")")
                   .orElse(" (no TLS)")
-              + (client.pipelining() ? ", pipelining" : ", lock-step"));
+              + (client.pipelining() ? ", pipelining" : ", lock-step")
+              + (client.utf8Enabled() ? ", UTF-8 mode" : ""));
       return new SessionOpener.Session(client, client.listing());
     } catch (IOException | RuntimeException | Error e) {
       client.close();
@@ -640,7 +641,10 @@ public final class ArchiveRun {
         client.rset();
         client.quit();
         throw new Pop3Exception(
-            Pop3Exception.Kind.PROTOCOL, e.getMessage() + "; nothing was deleted", e);
+            Pop3Exception.Kind.PROTOCOL,
+            e.getMessage() + "; nothing was deleted",
+            e.responseCode(),
+            e);
       }
       throw e;
     }

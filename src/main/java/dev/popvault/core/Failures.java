@@ -24,14 +24,7 @@ final class Failures {
       return p;
     }
     if (t instanceof Pop3Exception e) {
-      int code =
-          switch (e.kind()) {
-            case UNAVAILABLE -> ExitCode.UNAVAILABLE;
-            case CONNECTION_LOST, TIMEOUT -> ExitCode.TEMPORARY;
-            case TLS, PLAINTEXT_REFUSED, AUTH -> ExitCode.NO_PERMISSION;
-            case PROTOCOL -> ExitCode.PROTOCOL;
-          };
-      return new PopvaultException(code, e.getMessage(), e);
+      return new PopvaultException(exitCode(e), e.getMessage(), e);
     }
     if (t instanceof LedgerException e) {
       int code =
@@ -52,6 +45,27 @@ final class Failures {
       return new PopvaultException(ExitCode.IO_ERROR, "local I/O error: " + describe(e), e);
     }
     return null;
+  }
+
+  /**
+   * Returns the exit code of a POP3 failure. A response code that says when to retry (RFC 2449, RFC
+   * 3206) wins over the kind, on whatever command it came: {@code [IN-USE]}, {@code [LOGIN-DELAY]}
+   * and {@code [SYS/TEMP]} are temporary (75, cron tries again), {@code [SYS/PERM]} means the
+   * server cannot serve this mailbox (69). {@code [AUTH]}, no code, or a code without that meaning
+   * leave it to the kind: a refused credential stays 77.
+   */
+  static int exitCode(Pop3Exception e) {
+    return switch (e.responseCode()) {
+      case IN_USE, LOGIN_DELAY, SYS_TEMP -> ExitCode.TEMPORARY;
+      case SYS_PERM -> ExitCode.UNAVAILABLE;
+      case NONE, AUTH, UTF8, OTHER ->
+          switch (e.kind()) {
+            case UNAVAILABLE -> ExitCode.UNAVAILABLE;
+            case CONNECTION_LOST, TIMEOUT -> ExitCode.TEMPORARY;
+            case TLS, PLAINTEXT_REFUSED, AUTH -> ExitCode.NO_PERMISSION;
+            case PROTOCOL -> ExitCode.PROTOCOL;
+          };
+    };
   }
 
   /** Describes a local I/O failure in one line, naming the file and the reason. */

@@ -1,6 +1,7 @@
 package dev.popvault.core;
 
 import dev.popvault.pop3.Pop3Client;
+import dev.popvault.pop3.Pop3Exception;
 import dev.popvault.pop3.Pop3Log;
 import dev.popvault.pop3.Pop3Settings;
 import java.io.IOException;
@@ -19,7 +20,8 @@ import javax.net.ssl.SSLSession;
 /**
  * Shows what a server offers without logging in: greeting, CAPA before and after STLS, TLS version
  * and cipher, the certificate (subject, issuer, expiry, SHA-256 fingerprint to paste into {@code
- * --fingerprint}), and the EXPIRE / LOGIN-DELAY policies it announces. Ends the session with QUIT.
+ * --fingerprint}), the EXPIRE / LOGIN-DELAY policies it announces, and whether UTF-8 mode (RFC
+ * 6856) is offered and accepted. Ends the session with QUIT.
  */
 public final class Probe {
   private Probe() {}
@@ -54,11 +56,31 @@ public final class Probe {
         }
       }
       lines.add("pipelining:   " + (client.pipelining() ? "yes" : "no (lock-step RETR)"));
+      lines.add("UTF8:         " + utf8(client));
       client.quit();
       return lines;
     } catch (IOException e) {
       PopvaultException known = Failures.translate(e);
       throw known != null ? known : new PopvaultException(ExitCode.IO_ERROR, e.toString(), e);
+    }
+  }
+
+  /**
+   * Tries UTF-8 mode the way an archive run does before login (RFC 6856 allows it in the
+   * AUTHORIZATION state, so no credential is needed) and says how it went.
+   */
+  private static String utf8(Pop3Client client) throws IOException {
+    if (!client.capabilities().contains("UTF8")) {
+      return "not offered (messages come as stored; nothing to enable)";
+    }
+    try {
+      client.enableUtf8();
+      return "offered and enabled (popvault sends UTF8 before login)";
+    } catch (Pop3Exception e) {
+      if (e.kind() != Pop3Exception.Kind.PROTOCOL) {
+        throw e;
+      }
+      return "offered but refused: archive would stop with exit 76 (" + e.getMessage() + ")";
     }
   }
 

@@ -74,9 +74,13 @@ public final class Pop3Client implements Closeable {
   private List<String> capabilityLinesBeforeTls = List.of();
   private Set<String> capabilities = Set.of();
   private boolean closed;
+  private boolean utf8;
   private int statCount = -1;
 
-  /** The secret of a login in progress: a server echoing it must not put it in the log. */
+  /**
+   * The secret of a login in progress. Server text that repeats it as a word is withheld from logs
+   * and messages (M6); server text is never partly masked (see {@link #quote}).
+   */
   private char[] secretInFlight;
 
   private final byte[] scratch = new byte[8192];
@@ -141,9 +145,8 @@ public final class Pop3Client implements Closeable {
     String line = in.readLine(MAX_LINE);
     log.line("S", Text.sanitize(line));
     if (isErr(line)) {
-      throw new Pop3Exception(
-          Pop3Exception.Kind.UNAVAILABLE,
-          "server " + where + " refused the session: " + Text.sanitize(after(line, 4)));
+      throw errReply(
+          Pop3Exception.Kind.UNAVAILABLE, "server " + where + " refused the session", line);
     }
     if (!isOk(line)) {
       throw new Pop3Exception(
@@ -179,7 +182,12 @@ public final class Pop3Client implements Closeable {
   private void startTls(Socket raw) throws IOException {
     tlsSocket =
         Tls.handshake(
-            raw, settings.host(), settings.port(), settings.trust(), settings.readTimeout());
+            raw,
+            settings.host(),
+            settings.port(),
+            settings.implicitTls(),
+            settings.trust(),
+            settings.readTimeout());
     socket = tlsSocket;
     bindStreams(tlsSocket);
   }
@@ -214,6 +222,51 @@ public final class Pop3Client implements Closeable {
     return capabilityLines;
   }
 
+  /** Returns whether UTF-8 mode (RFC 6856) is on: the server answered {@code UTF8} with +OK. */
+  public boolean utf8Enabled() {
+    return utf8;
+  }
+
+  /**
+   * Sends {@code UTF8} (RFC 6856) when the latest CAPA offers it (with or without an argument such
+   * as {@code UTF8 USER}) and UTF-8 mode is not on yet; does nothing otherwise. {@link #login} and
+   * the other logins call it before sending credentials, where RFC 6856 places the command
+   * (AUTHORIZATION state), and again after the post-login CAPA in case only that one offers it
+   * (Courier accepts it there too).
+   *
+   * <p>Why it matters (DESIGN M8): a server that offers UTF8, such as Courier, hands a client that
+   * did not enable it a server-made "cannot display Unicode content" notice instead of a message
+   * whose headers hold raw UTF-8, under the same UIDL. Archiving that notice and then deleting the
+   * message would lose it.
+   *
+   * @return whether UTF-8 mode is on
+   * @throws Pop3Exception PROTOCOL when the server offers UTF8 and answers it with -ERR: the caller
+   *     must not go on to RETR, since any message with UTF-8 headers could come back as a notice
+   *     (continuing with a warning would archive that notice and, with --delete, delete the
+   *     original; a clear failure costs one retry). The session stays in step.
+   */
+  public boolean enableUtf8() throws IOException {
+    requireOpen();
+    if (utf8 || !capabilities.contains("UTF8")) {
+      return utf8;
+    }
+    send("UTF8", "UTF8");
+    flush("UTF8");
+    String reply = status("UTF8");
+    if (isOk(reply)) {
+      utf8 = true;
+      return true;
+    }
+    if (isErr(reply)) {
+      throw errReply(
+          Pop3Exception.Kind.PROTOCOL,
+          "server offers UTF8 (RFC 6856) but refused it; without it a message with UTF-8 headers"
+              + " may come back as a server-made notice, so popvault stops",
+          reply);
+    }
+    throw desync(protocol("unexpected reply to UTF8: " + Text.sanitize(reply)));
+  }
+
   /** Returns whether the latest CAPA advertised PIPELINING. */
   public boolean pipelining() {
     return capabilities.contains("PIPELINING");
@@ -225,11 +278,14 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * Authenticates, then re-issues CAPA (some servers list PIPELINING only after auth).
+   * Enables UTF-8 mode when offered ({@link #enableUtf8}), authenticates, then re-issues CAPA (some
+   * servers list PIPELINING only after auth).
    *
    * @param password read, never retained, never logged; the caller owns and may wipe it
-   * @throws Pop3Exception AUTH when the server rejects the credentials, AUTH when APOP was asked
-   *     for and the greeting has no timestamp
+   * @throws Pop3Exception AUTH when the server refuses the login (its {@link
+   *     Pop3Exception#responseCode()} tells a wrong credential from a busy or broken server), AUTH
+   *     when APOP was asked for and the greeting has no timestamp, PROTOCOL when UTF8 is offered
+   *     but refused (before any credential is sent)
    */
   public void login(String user, char[] password, AuthMethod method) throws IOException {
     Objects.requireNonNull(password, "password");
@@ -239,20 +295,27 @@ public final class Pop3Client implements Closeable {
     if (method == AuthMethod.AUTO) {
       effective = saslOffers("PLAIN") ? AuthMethod.PLAIN : AuthMethod.USER;
     }
+    enableUtf8();
     byte[] secret = utf8(password);
     secretInFlight = password;
     try {
       switch (effective) {
-        case USER -> loginUser(user, secret, password);
-        case APOP -> loginApop(user, secret, password);
-        case PLAIN -> loginPlain(user, secret, password);
+        case USER -> loginUser(user, secret);
+        case APOP -> loginApop(user, secret);
+        case PLAIN -> loginPlain(user, secret);
         default -> throw new IllegalStateException("unhandled method " + effective);
       }
     } finally {
       Arrays.fill(secret, (byte) 0);
       secretInFlight = null;
     }
+    afterLogin();
+  }
+
+  /** Re-issues CAPA (some servers list more after login) and enables UTF-8 mode if now offered. */
+  private void afterLogin() throws IOException {
     capa();
+    enableUtf8();
   }
 
   /**
@@ -289,6 +352,7 @@ public final class Pop3Client implements Closeable {
       throws IOException {
     Objects.requireNonNull(token, "token");
     checkCredentialsMayBeSent(user);
+    enableUtf8();
     byte[] tokenBytes = utf8(token);
     byte[] sasl = null;
     byte[] b64 = null;
@@ -307,13 +371,13 @@ public final class Pop3Client implements Closeable {
         flush(label);
         String challenge = status(label);
         if (!challenge.startsWith("+") || isOk(challenge)) {
-          throw authFailure(user, challenge, token);
+          throw authFailure(user, challenge);
         }
         sendSecret(new byte[0], b64, REDACTED, label);
       } else {
         sendSecret(ascii(label + " "), b64, label + " " + REDACTED, label);
       }
-      finishSasl(label, user, token, "");
+      finishSasl(label, user, "");
     } finally {
       Arrays.fill(tokenBytes, (byte) 0);
       if (sasl != null) {
@@ -324,24 +388,24 @@ public final class Pop3Client implements Closeable {
       }
       secretInFlight = null;
     }
-    capa();
+    afterLogin();
   }
 
-  private void loginUser(String user, byte[] secret, char[] password) throws IOException {
+  private void loginUser(String user, byte[] secret) throws IOException {
     send("USER " + user, "USER " + user);
     flush("USER");
     String reply = status("USER");
     if (!isOk(reply)) {
-      throw authFailure(user, reply, password);
+      throw authFailure(user, reply);
     }
     sendSecret(ascii("PASS "), secret, "PASS " + REDACTED, "PASS");
     reply = status("PASS");
     if (!isOk(reply)) {
-      throw authFailure(user, reply, password);
+      throw authFailure(user, reply);
     }
   }
 
-  private void loginApop(String user, byte[] secret, char[] password) throws IOException {
+  private void loginApop(String user, byte[] secret) throws IOException {
     if (apopTimestamp == null) {
       throw new Pop3Exception(
           Pop3Exception.Kind.AUTH, "server greeting has no APOP timestamp; cannot use APOP");
@@ -359,11 +423,11 @@ public final class Pop3Client implements Closeable {
     flush("APOP");
     String reply = status("APOP");
     if (!isOk(reply)) {
-      throw authFailure(user, reply, password);
+      throw authFailure(user, reply);
     }
   }
 
-  private void loginPlain(String user, byte[] secret, char[] password) throws IOException {
+  private void loginPlain(String user, byte[] secret) throws IOException {
     byte[] userBytes = user.getBytes(StandardCharsets.UTF_8);
     byte[] sasl = new byte[1 + userBytes.length + 1 + secret.length];
     System.arraycopy(userBytes, 0, sasl, 1, userBytes.length);
@@ -375,7 +439,7 @@ public final class Pop3Client implements Closeable {
       Arrays.fill(sasl, (byte) 0);
       Arrays.fill(b64, (byte) 0);
     }
-    finishSasl("AUTH PLAIN", user, password, "*");
+    finishSasl("AUTH PLAIN", user, "*");
   }
 
   /**
@@ -383,8 +447,7 @@ public final class Pop3Client implements Closeable {
    * an error description (XOAUTH2) or an unexpected challenge: answer it with {@code cancel} and
    * report the failure.
    */
-  private void finishSasl(String label, String user, char[] secret, String cancel)
-      throws IOException {
+  private void finishSasl(String label, String user, String cancel) throws IOException {
     String reply = status(label);
     if (isOk(reply)) {
       return;
@@ -394,31 +457,90 @@ public final class Pop3Client implements Closeable {
       send(cancel, cancel);
       flush(label);
       String last = status(label);
-      throw new Pop3Exception(
-          Pop3Exception.Kind.AUTH,
-          "authentication failed for "
-              + Text.sanitize(user)
-              + ": "
-              + Text.sanitize(
-                  Text.redact(isErr(last) ? after(last, 4) + " " + detail : detail, secret)));
+      throw loginRefused(user, isErr(last) ? after(last, 4) + " " + detail : detail);
     }
-    throw authFailure(user, reply, secret);
+    throw authFailure(user, reply);
   }
 
-  private Pop3Exception authFailure(String user, String reply, char[] secret) {
+  /** Returns the failure for a reply other than +OK to USER, PASS, APOP or AUTH. */
+  private Pop3Exception authFailure(String user, String reply) {
     if (isErr(reply)) {
-      return new Pop3Exception(
-          Pop3Exception.Kind.AUTH,
-          "authentication failed for "
-              + Text.sanitize(user)
-              + ": "
-              + Text.sanitize(Text.redact(after(reply, 4), secret)));
+      return loginRefused(user, after(reply, 4));
     }
     return desync(
         new Pop3Exception(
             Pop3Exception.Kind.PROTOCOL,
-            "unexpected reply during authentication: "
-                + Text.sanitize(Text.redact(reply, secret))));
+            "unexpected reply during authentication: " + quote(reply)));
+  }
+
+  /**
+   * Returns an AUTH failure quoting {@code serverText}. Its response code tells the caller (and
+   * core's exit-code map) whether the credentials were refused ({@code [AUTH]} or no code) or the
+   * login was refused for now ({@code [IN-USE]}, {@code [LOGIN-DELAY]}, {@code [SYS/TEMP]}) or for
+   * good ({@code [SYS/PERM]}); RFC 2449 and RFC 3206 allow those codes on exactly these replies.
+   */
+  private Pop3Exception loginRefused(String user, String serverText) {
+    ResponseCode code = ResponseCode.parse(serverText);
+    String what =
+        switch (code) {
+          case IN_USE, LOGIN_DELAY, SYS_TEMP, SYS_PERM -> "server refused the login for ";
+          default -> "authentication failed for ";
+        };
+    return new Pop3Exception(
+        Pop3Exception.Kind.AUTH,
+        what + Text.sanitize(user) + ": " + quote(serverText) + hint(code),
+        code,
+        null);
+  }
+
+  /**
+   * Returns the failure for the {@code -ERR} reply {@code reply}: {@code what}, the server's text
+   * and, for a response code that says when to retry, a hint.
+   */
+  private Pop3Exception errReply(Pop3Exception.Kind kind, String what, String reply) {
+    String text = after(reply, 4);
+    ResponseCode code = ResponseCode.parse(text);
+    return new Pop3Exception(kind, what + ": " + quote(text) + hint(code), code, null);
+  }
+
+  /** Returns the retry advice for {@code code}, with a leading space, or "". */
+  private String hint(ResponseCode code) {
+    return switch (code) {
+      case IN_USE -> " (the mailbox is in use by another session; try again later)";
+      case LOGIN_DELAY -> " (the server allows " + loginDelay() + "; try again later)";
+      case SYS_TEMP -> " (a temporary failure on the server; try again later)";
+      case SYS_PERM -> " (a permanent failure on the server; retrying will not help)";
+      default -> "";
+    };
+  }
+
+  /** Describes the login delay the server announced in CAPA (RFC 2449 LOGIN-DELAY), if any. */
+  private String loginDelay() {
+    List<String> sources = new ArrayList<>(capabilityLines);
+    sources.addAll(capabilityLinesBeforeTls);
+    for (String line : sources) {
+      String[] words = Text.words(line);
+      if (words.length >= 2
+          && words[0].equalsIgnoreCase("LOGIN-DELAY")
+          && words[1].chars().allMatch(c -> c >= '0' && c <= '9')
+          && words[1].length() <= 9) {
+        return "one login every " + words[1] + " s";
+      }
+    }
+    return "a new login only after a delay";
+  }
+
+  /**
+   * Quotes server text for a message or the log: sanitised, and withheld as a whole when it repeats
+   * the secret of a login in progress as a word (a careless server echoing PASS). Never masks parts
+   * of it: masking every occurrence of a short password rewrote the server's words (a one-letter
+   * password masked that letter everywhere), and hiding what popvault sends is done where it sends.
+   */
+  private String quote(String serverText) {
+    if (secretInFlight != null && Text.repeatsAsWord(serverText, secretInFlight)) {
+      return "(server text withheld: it repeats the password)";
+    }
+    return Text.sanitize(serverText);
   }
 
   private static String decodeBase64Lenient(String text) {
@@ -597,7 +719,7 @@ public final class Pop3Client implements Closeable {
         readBody(number, refused == null ? handler : null);
       } else if (isErr(reply)) {
         if (refused == null) {
-          refused = protocol("server refused " + label + ": " + Text.sanitize(after(reply, 4)));
+          refused = errReply(Pop3Exception.Kind.PROTOCOL, "server refused " + label, reply);
         }
       } else {
         throw desync(protocol("unexpected reply to " + label + ": " + Text.sanitize(reply)));
@@ -662,7 +784,7 @@ public final class Pop3Client implements Closeable {
       String reply = status(label);
       if (isErr(reply)) {
         if (refused == null) {
-          refused = protocol("server refused " + label + ": " + Text.sanitize(after(reply, 4)));
+          refused = errReply(Pop3Exception.Kind.PROTOCOL, "server refused " + label, reply);
         }
       } else if (!isOk(reply)) {
         throw desync(protocol("unexpected reply to " + label + ": " + Text.sanitize(reply)));
@@ -720,9 +842,10 @@ public final class Pop3Client implements Closeable {
       flush("QUIT");
       String reply = status("QUIT");
       if (isErr(reply)) {
-        throw protocol(
-            "server answered QUIT with -ERR, so it did not commit deletions: "
-                + Text.sanitize(after(reply, 4)));
+        throw errReply(
+            Pop3Exception.Kind.PROTOCOL,
+            "server answered QUIT with -ERR, so it did not commit deletions",
+            reply);
       }
       if (!isOk(reply)) {
         throw protocol(
@@ -733,7 +856,10 @@ public final class Pop3Client implements Closeable {
       if (e.kind() == Pop3Exception.Kind.CONNECTION_LOST
           || e.kind() == Pop3Exception.Kind.TIMEOUT) {
         throw new Pop3Exception(
-            e.kind(), e.getMessage() + " (the server did not commit deletions)", e);
+            e.kind(),
+            e.getMessage() + " (the server did not commit deletions)",
+            e.responseCode(),
+            e);
       }
       throw e;
     } finally {
@@ -813,7 +939,7 @@ public final class Pop3Client implements Closeable {
   private String status(String label) throws IOException {
     in.command(label);
     String line = desync(() -> in.readLine(MAX_LINE));
-    log.line("S", Text.sanitize(Text.redact(line, secretInFlight)));
+    log.line("S", quote(line));
     return line;
   }
 
@@ -823,7 +949,7 @@ public final class Pop3Client implements Closeable {
     }
     if (isErr(reply)) {
       // A clean -ERR keeps the dialogue in step: the session stays open.
-      throw protocol("server refused " + label + ": " + Text.sanitize(after(reply, 4)));
+      throw errReply(Pop3Exception.Kind.PROTOCOL, "server refused " + label, reply);
     }
     throw desync(protocol("unexpected reply to " + label + ": " + Text.sanitize(reply)));
   }

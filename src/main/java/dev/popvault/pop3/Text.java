@@ -50,28 +50,28 @@ final class Text {
     return sb.toString();
   }
 
-  /** Replaces every occurrence of {@code secret} in {@code text} with asterisks. */
-  static String redact(String text, char[] secret) {
-    if (secret == null || secret.length == 0 || text.length() < secret.length) {
-      return text;
+  /**
+   * Returns whether {@code text} contains {@code secret} as a word: not preceded nor followed by a
+   * letter or digit. A server that quotes the PASS line back matches; a password that merely shares
+   * letters with the server's words does not (a one-letter password is a letter of many words, and
+   * those words must stay readable).
+   */
+  static boolean repeatsAsWord(String text, char[] secret) {
+    if (text == null || secret == null || secret.length == 0) {
+      return false;
     }
-    StringBuilder sb = new StringBuilder(text.length());
-    int i = 0;
-    while (i < text.length()) {
-      if (regionMatches(text, i, secret)) {
-        sb.append("********");
-        i += secret.length;
-      } else {
-        sb.append(text.charAt(i++));
+    for (int i = 0; i + secret.length <= text.length(); i++) {
+      if (regionMatches(text, i, secret)
+          && (i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)))
+          && (i + secret.length == text.length()
+              || !Character.isLetterOrDigit(text.charAt(i + secret.length)))) {
+        return true;
       }
     }
-    return sb.toString();
+    return false;
   }
 
   private static boolean regionMatches(String text, int from, char[] secret) {
-    if (from + secret.length > text.length()) {
-      return false;
-    }
     for (int j = 0; j < secret.length; j++) {
       if (text.charAt(from + j) != secret[j]) {
         return false;

@@ -33,16 +33,28 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * Layers TLS over a connected socket with the trust policy of {@link TlsTrust}: host name and chain
  * verification unless a leaf fingerprint is pinned. Handshakes eagerly so failures surface at
- * connect, as {@link Pop3Exception.Kind#TLS} with the leaf fingerprint when one was seen.
+ * connect.
+ *
+ * <p>Who failed decides the kind: popvault refusing the server's certificate is {@link
+ * Pop3Exception.Kind#TLS} (a trust decision, exit 77, with the leaf fingerprint when one was seen);
+ * a handshake that fails for any other reason — the server sends an alert, closes the connection,
+ * or does not speak TLS at all (a plain POP3 port used with pop3s://) — is {@link
+ * Pop3Exception.Kind#UNAVAILABLE}: no credential was involved, and calling it an authentication
+ * failure sent users looking for a wrong password.
  */
 final class Tls {
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
   private Tls() {}
 
-  /** Wraps {@code raw} (already connected to {@code host}) in TLS and completes the handshake. */
+  /**
+   * Wraps {@code raw} (already connected to {@code host}) in TLS and completes the handshake.
+   *
+   * @param implicit true for pop3s (TLS from the first byte), false after STLS; only the hint in a
+   *     failure's message differs
+   */
   static SSLSocket handshake(
-      Socket raw, String host, int port, TlsTrust trust, Duration readTimeout)
+      Socket raw, String host, int port, boolean implicit, TlsTrust trust, Duration readTimeout)
       throws Pop3Exception {
     CapturingTrustManager tm = new CapturingTrustManager(delegateFor(trust), trust);
     SSLSocket s;
@@ -73,7 +85,7 @@ final class Tls {
       s.startHandshake();
     } catch (SSLException e) {
       closeQuietly(s);
-      throw tm.failure(host, e);
+      throw tm.failure(host, port, implicit, e);
     } catch (SocketTimeoutException e) {
       closeQuietly(s);
       throw new Pop3Exception(
@@ -81,13 +93,34 @@ final class Tls {
           "server did not answer the TLS handshake within " + Text.seconds(readTimeout),
           e);
     } catch (IOException e) {
+      // A reset or EOF in the middle of the handshake: the server hung up on our ClientHello.
       closeQuietly(s);
-      throw new Pop3Exception(
-          Pop3Exception.Kind.CONNECTION_LOST,
-          "connection lost during the TLS handshake: " + Text.sanitize(e.getMessage()),
-          e);
+      throw serverSideFailure(host, port, implicit, e);
     }
     return s;
+  }
+
+  /**
+   * Returns the failure of a handshake that the server broke off (alert, close, reset, or bytes
+   * that are not TLS): UNAVAILABLE, with a hint at the usual cause.
+   */
+  static Pop3Exception serverSideFailure(String host, int port, boolean implicit, IOException e) {
+    String hint =
+        implicit
+            ? " (is "
+                + port
+                + " a POP3S port? a plain POP3 port takes pop3://, which upgrades with STLS)"
+            : " (after STLS)";
+    return new Pop3Exception(
+        Pop3Exception.Kind.UNAVAILABLE,
+        "TLS handshake with "
+            + host
+            + ":"
+            + port
+            + " failed: "
+            + Text.sanitize(e.getMessage())
+            + hint,
+        e);
   }
 
   /** Returns the colon-separated upper-case SHA-256 of a certificate's DER encoding. */
@@ -193,7 +226,7 @@ final class Tls {
       this.pin = trust.normalizedFingerprint();
     }
 
-    Pop3Exception failure(String host, SSLException e) {
+    Pop3Exception failure(String host, int port, boolean implicit, SSLException e) {
       String fp = leafFingerprint;
       if (rejection != null) {
         return new Pop3Exception(
@@ -206,10 +239,7 @@ final class Tls {
                 + (fp == null ? "" : " (server certificate SHA-256: " + fp + ")"),
             e);
       }
-      return new Pop3Exception(
-          Pop3Exception.Kind.TLS,
-          "TLS handshake with " + host + " failed: " + Text.sanitize(e.getMessage()),
-          e);
+      return serverSideFailure(host, port, implicit, e);
     }
 
     private void check(X509Certificate[] chain, Checker pkix) throws CertificateException {

@@ -222,7 +222,7 @@ class HostileServerIT {
             .fault(
                 "DELE 2",
                 (line, c) -> {
-                  c.send("-ERR [SYS/TEMP] cannot delete now");
+                  c.send("-ERR cannot delete now");
                   return true;
                 });
     List<String> received;

@@ -85,6 +85,28 @@ class Pop3ClientTlsTest {
   }
 
   @Test
+  void plaintextServerOnAPop3sUrlIsUnavailableNotATrustFailure() throws Exception {
+    try (ScriptedPop3Server server =
+        ScriptedPop3Server.start(
+            c -> {
+              try {
+                c.greet("plain POP3 ready");
+                c.readLine();
+              } catch (IOException clientGaveUp) {
+                // The client hangs up after reading our greeting as a TLS record.
+              }
+            })) {
+      assertThatThrownBy(
+              () ->
+                  Pop3Client.connect(
+                      tls("127.0.0.1", server.port(), true, TlsTrust.system()), Pop3Log.NONE))
+          .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.UNAVAILABLE))
+          .hasMessageStartingWith("TLS handshake with 127.0.0.1:" + server.port() + " failed: ")
+          .hasMessageContaining("is " + server.port() + " a POP3S port?");
+    }
+  }
+
+  @Test
   void hostnameMismatchIsRefusedEvenWithTheCaFile() throws Exception {
     SSLContext ctx = TestCertificates.serverContext("other");
     try (ScriptedPop3Server server =

@@ -15,12 +15,19 @@ class TextTest {
   }
 
   @Test
-  void redactReplacesEveryOccurrence() {
+  void repeatsAsWordFindsAnEchoedSecretButNotItsLettersInsideWords() {
     char[] secret = "hunter2".toCharArray();
-    assertThat(Text.redact("bad hunter2, really hunter2!", secret))
-        .isEqualTo("bad ********, really ********!");
-    assertThat(Text.redact("nothing here", secret)).isEqualTo("nothing here");
-    assertThat(Text.redact("hunter", secret)).isEqualTo("hunter");
+    assertThat(Text.repeatsAsWord("bad password hunter2", secret)).isTrue();
+    assertThat(Text.repeatsAsWord("PASS hunter2: unknown", secret)).isTrue();
+    assertThat(Text.repeatsAsWord("'hunter2' rejected", secret)).isTrue();
+    assertThat(Text.repeatsAsWord("hunter22 is not it", secret)).isFalse();
+    assertThat(Text.repeatsAsWord("nothing here", secret)).isFalse();
+    char[] letter = {'e'};
+    assertThat(Text.repeatsAsWord("[IN-USE] Unable to lock maildrop, see the log", letter))
+        .as("a one-letter password inside words")
+        .isFalse();
+    assertThat(Text.repeatsAsWord("bad password e", letter)).isTrue();
+    assertThat(Text.repeatsAsWord("anything", new char[0])).isFalse();
   }
 
   @Test

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Plays a well-behaved POP3 maildrop for {@link ScriptedPop3Server}: greeting, CAPA, USER/PASS,
@@ -20,12 +22,19 @@ import java.util.TreeSet;
  * <p>Deletions are committed only when QUIT is answered with +OK (RFC 1939 §6), so tests can assert
  * what the server really removed with {@link #committedDeletions()}. Messages are sent dot-stuffed;
  * a message without a final line end gets CRLF before the terminator, as Dovecot does.
+ *
+ * <p>{@code UTF8} (RFC 6856) is answered +OK, before or after login, when a CAPA line starts with
+ * UTF8 (as Courier does); with {@link #substitutesUnicodeUnlessUtf8()} the mailbox also plays
+ * Courier's stand-in for clients that did not send it.
  */
 public final class FakeMailbox implements ScriptedPop3Server.Script {
   private final List<String> uidls = new ArrayList<>();
   private final List<byte[]> bodies = new ArrayList<>();
   private final Map<String, CommandHandler> faults = new LinkedHashMap<>();
   private final Set<String> committed = Collections.synchronizedSet(new TreeSet<>());
+  private final AtomicInteger standIns = new AtomicInteger();
+  private final AtomicInteger sessions = new AtomicInteger();
+  private boolean unicodeStandIn;
   private List<String> capabilities = List.of("USER", "UIDL", "TOP", "PIPELINING");
   private String password;
   private String greeting = "fake POP3 ready <4711.1700000000@fake.test>";
@@ -66,6 +75,22 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
     return this;
   }
 
+  /**
+   * Plays courier-pop 1.0.16 (see NOTES.md): unless the client sent {@code UTF8} in this session,
+   * RETR and TOP of a message whose headers hold raw 8-bit bytes answer with a server-made
+   * multipart "Cannot display Unicode content" notice (a new MIME boundary each session, the
+   * original inside as message/global) instead of the message, under the same UIDL and LIST size.
+   */
+  public FakeMailbox substitutesUnicodeUnlessUtf8() {
+    this.unicodeStandIn = true;
+    return this;
+  }
+
+  /** Returns how many stand-in notices were sent in place of a message, over all sessions. */
+  public int standInsSent() {
+    return standIns.get();
+  }
+
   /** Returns the UIDLs whose deletion a +OK to QUIT committed, over all sessions. */
   public Set<String> committedDeletions() {
     synchronized (committed) {
@@ -83,6 +108,8 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
       }
     }
     Set<Integer> marked = new TreeSet<>();
+    boolean[] utf8 = {false};
+    int session = sessions.incrementAndGet();
     c.greet(greeting);
     c.serve(
         (line, conv) -> {
@@ -94,6 +121,15 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
           String cmd = w[0].toUpperCase(java.util.Locale.ROOT);
           switch (cmd) {
             case "CAPA" -> conv.sendMultiline("+OK", capabilities.toArray(new String[0]));
+            case "UTF8" -> {
+              if (capabilities.stream()
+                  .anyMatch(l -> l.toUpperCase(Locale.ROOT).startsWith("UTF8"))) {
+                utf8[0] = true;
+                conv.send("+OK UTF8 enabled");
+              } else {
+                conv.send("-ERR unknown command");
+              }
+            }
             case "USER", "NOOP", "RSET" -> {
               if (cmd.equals("RSET")) {
                 marked.clear();
@@ -134,6 +170,10 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
                 conv.send("+OK marked");
               } else {
                 byte[] body = bodies.get(visible.get(n - 1));
+                if (unicodeStandIn && !utf8[0] && hasEightBitHeaders(body)) {
+                  body = standIn(body, session);
+                  standIns.incrementAndGet();
+                }
                 if (cmd.equals("TOP")) {
                   body = headersOnly(body);
                 }
@@ -160,6 +200,42 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  private static boolean hasEightBitHeaders(byte[] body) {
+    byte[] headers = headersOnly(body);
+    for (byte b : headers) {
+      if ((b & 0x80) != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Returns a notice in Courier's shape, wrapping {@code original}; the boundary varies by session.
+   */
+  private static byte[] standIn(byte[] original, int session) {
+    String boundary = "=_stand-in_" + session + "_" + System.nanoTime();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(original.length + 512);
+    String head =
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@fake.test>\r\n"
+            + "Subject: Cannot display Unicode content\r\n"
+            + "Mime-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\""
+            + boundary
+            + "\"\r\n\r\n"
+            + "--"
+            + boundary
+            + "\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+            + "This message has Unicode content that your mail client did not ask for.\r\n"
+            + "--"
+            + boundary
+            + "\r\nContent-Type: message/global\r\n\r\n";
+    out.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(original);
+    out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+    return out.toByteArray();
   }
 
   private static byte[] headersOnly(byte[] body) {
