@@ -161,11 +161,11 @@ class InvariantsIT {
     LyingDisk lie = LyingDisk.at("RETR 1", archiveDir, 0);
     CliRun lied = runAgainst(scriptedMailbox(7).observe(lie), "--batch-size", "3");
     assertThat(lie.fired()).as("the disk lied").isTrue();
-    assertThat(lied.exitCode()).as(lied.describe()).isEqualTo(65);
-    assertThat(lied.err()).as(lied.describe()).contains("verify after write failed");
     assertThat(LedgerProbe.column(ledger(), "select uidl from message"))
         .as("M1: messages whose frame did not read back from disk were committed")
         .isEmpty();
+    assertThat(lied.exitCode()).as(lied.describe()).isEqualTo(65);
+    assertThat(lied.err()).as(lied.describe()).contains("verify after write failed");
     assertThat(LedgerProbe.number(ledger(), "select count(*) from frame")).isZero();
 
     // With an honest disk the same mailbox is archived, and every committed row reads back.
@@ -223,22 +223,23 @@ class InvariantsIT {
     FakeMailbox box = scriptedMailbox(6).observe(audit).observe(lie);
     CliRun failed = runAgainst(box, "--batch-size", "2", "--delete");
     assertThat(lie.fired()).as("the disk lied").isTrue();
-    assertThat(failed.exitCode()).as(failed.describe()).isEqualTo(65);
     assertThat(audit.unrecorded())
         .as("M2: DELE sent for messages the ledger did not hold yet")
         .isEmpty();
+    assertThat(failed.exitCode()).as(failed.describe()).isEqualTo(65);
     assertThat(audit.deleted()).as("a failed run sends no DELE").isEmpty();
     assertThat(LedgerProbe.column(ledger(), "select uidl from message"))
+        .as("only the frame that read back is committed")
         .containsExactlyInAnyOrder("uid-1", "uid-2");
 
     // Run 2 (honest disk): the rest is archived, then everything is deleted, each DELE after its
     // commit.
     CliRun ok = runAgainst(box, "--batch-size", "2", "--delete");
-    assertThat(ok.exitCode()).as(ok.describe()).isZero();
-    assertThat(ok.out()).contains(": 4 new, 2 skipped, 6 deleted");
     assertThat(audit.unrecorded())
         .as("M2: DELE sent for messages the ledger did not hold yet")
         .isEmpty();
+    assertThat(ok.exitCode()).as(ok.describe()).isZero();
+    assertThat(ok.out()).contains(": 4 new, 2 skipped, 6 deleted");
     assertThat(audit.deleted())
         .as("exactly the ledger's messages were DELEd")
         .containsExactlyInAnyOrderElementsOf(
@@ -307,10 +308,10 @@ class InvariantsIT {
     LyingDisk lie = LyingDisk.at("RETR 4", archiveDir, 3);
     CliRun lied = runAgainst(scriptedMailbox(7).observe(lie), "--batch-size", "3");
     assertThat(lie.fired()).as("the disk lied").isTrue();
-    assertThat(lied.exitCode()).as(lied.describe()).isEqualTo(65);
     assertThat(LedgerProbe.column(ledger(), "select uidl from message"))
         .as("M4: exactly the verified frame's messages are committed, no unverified one")
         .containsExactlyInAnyOrder("uid-1", "uid-2", "uid-3");
+    assertThat(lied.exitCode()).as(lied.describe()).isEqualTo(65);
     assertThat(LedgerProbe.number(ledger(), "select count(*) from frame")).isEqualTo(1);
     assertEveryCommittedMessageReadsBack(3);
     assertVerifies();

@@ -13,9 +13,8 @@ import java.util.List;
  * A disk that does not give back what was written, for testing verify-by-re-read (M1, M4) without a
  * hook in the product. When a {@link FakeMailbox} receives the trigger command, it waits until the
  * ledger has committed at least {@code afterCommitted} messages, then swaps every archive file of
- * the ledger: the file popvault is writing is moved out of the archive directory (popvault's open
- * channel keeps writing there) and the path is given a new file holding only the file's committed
- * bytes. Every later write still "succeeds"; the re-read of a frame written since finds it missing.
+ * the ledger: the path is atomically given a new file holding only the file's committed bytes,
+ * while popvault's open channel keeps writing to the replaced one. Every later write still "succeeds"; the re-read of a frame written since finds it missing.
  * Fires once.
  */
 public final class LyingDisk implements FakeMailbox.CommandObserver {
@@ -65,16 +64,19 @@ public final class LyingDisk implements FakeMailbox.CommandObserver {
     fired = true;
   }
 
-  private void swap(Path file, long committed) throws IOException {
-    Path aside = archiveDir.resolveSibling("written-" + file.getFileName());
-    Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+  /**
+   * Atomically replaces {@code file} by a new file holding its first {@code committed} bytes: the
+   * path never disappears, and popvault's open channel goes on writing to the replaced (now
+   * nameless) file.
+   */
+  private static void swap(Path file, long committed) throws IOException {
     byte[] prefix;
-    try (InputStream in = Files.newInputStream(aside)) {
+    try (InputStream in = Files.newInputStream(file)) {
       prefix = in.readNBytes((int) committed);
     }
     Path fresh = file.resolveSibling(file.getFileName() + ".lie");
     Files.write(fresh, prefix);
     Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rw-------"));
-    Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 }
