@@ -715,7 +715,9 @@ class CrashIT {
         }
       }
       if (point.lockAfter() >= 0) {
-        assertThat(killed).as(context + ": killed while the commit was held\n" + log(user)).isTrue();
+        assertThat(killed)
+            .as(context + ": killed while the commit was held\n" + log(user))
+            .isTrue();
         assertThat(snap.ledgerMessages())
             .as(context + ": nothing committed while the test held the ledger")
             .isEqualTo(committedAtLock);

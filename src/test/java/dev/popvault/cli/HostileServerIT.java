@@ -766,9 +766,7 @@ class HostileServerIT {
       received = server.received();
     }
     assertThat(received.indexOf("DELE 1")).isGreaterThan(received.indexOf("RETR 1"));
-    assertThat(audit.unrecorded())
-        .as("DELE of Y before (u, size of Y) was committed")
-        .isEmpty();
+    assertThat(audit.unrecorded()).as("DELE of Y before (u, size of Y) was committed").isEmpty();
     assertThat(audit.deleted()).containsExactly("u");
     assertThat(reused.committedDeletions()).containsExactly("u");
     Map<String, byte[]> back = archived();
@@ -785,10 +783,10 @@ class HostileServerIT {
   }
 
   /**
-   * Only what the ledger holds with the same (UIDL, size) is ever DELEd, checked at the instant each
-   * DELE reaches the server. Y under the reused UIDL u is fetched and written, but its frame does
-   * not read back from disk ({@link LyingDisk}): (u, size of Y) never enters the ledger, the run
-   * fails, and no DELE may go out — not for u, and not for v either (the run failed).
+   * Only what the ledger holds with the same (UIDL, size) is ever DELEd, checked at the instant
+   * each DELE reaches the server. Y under the reused UIDL u is fetched and written, but its frame
+   * does not read back from disk ({@link LyingDisk}): (u, size of Y) never enters the ledger, the
+   * run fails, and no DELE may go out — not for u, and not for v either (the run failed).
    */
   @Test
   void deleteSkipsAReusedUidlThatIsNotYetArchived() throws Exception {

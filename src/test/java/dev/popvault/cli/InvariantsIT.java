@@ -121,8 +121,8 @@ class InvariantsIT {
   }
 
   /**
-   * Runs the CLI once against {@code box} on a scripted server (plain POP3, pipelining); the
-   * client hanging up mid-reply after a failure is not a server failure, anything else is.
+   * Runs the CLI once against {@code box} on a scripted server (plain POP3, pipelining); the client
+   * hanging up mid-reply after a failure is not a server failure, anything else is.
    */
   private CliRun runAgainst(FakeMailbox box, String... extra) throws IOException {
     ScriptedPop3Server.Script tolerant =

@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Watches DELE from the server's side (M2): for every DELE that reaches a {@link FakeMailbox}, looks
- * into the ledger at that instant and notes whether it already held a committed row for the named
- * message's (UIDL, LIST size). The client waits for each DELE's reply (or sends the next ones), so a
- * commit that the client makes only after a DELE can never be seen here in time: a DELE sent ahead
- * of its commit is always caught.
+ * Watches DELE from the server's side (M2): for every DELE that reaches a {@link FakeMailbox},
+ * looks into the ledger at that instant and notes whether it already held a committed row for the
+ * named message's (UIDL, LIST size). The client waits for each DELE's reply (or sends the next
+ * ones), so a commit that the client makes only after a DELE can never be seen here in time: a DELE
+ * sent ahead of its commit is always caught.
  */
 public final class DeleAudit implements FakeMailbox.CommandObserver {
   private final Path ledger;

@@ -8,9 +8,9 @@ import java.sql.Statement;
 
 /**
  * Holds a ledger's SQLite write lock from a second connection ({@code BEGIN IMMEDIATE}), so that a
- * popvault process's next write (e.g. a frame's commit) waits for it — up to its busy timeout — while
- * readers go on (WAL). Lets a test stop a run exactly between "frame written and verified" and
- * "frame committed". Closing rolls back (nothing was written) and releases the lock.
+ * popvault process's next write (e.g. a frame's commit) waits for it — up to its busy timeout —
+ * while readers go on (WAL). Lets a test stop a run exactly between "frame written and verified"
+ * and "frame committed". Closing rolls back (nothing was written) and releases the lock.
  */
 public final class LedgerWriteLock implements AutoCloseable {
   private final Connection connection;

@@ -14,8 +14,8 @@ import java.util.List;
  * hook in the product. When a {@link FakeMailbox} receives the trigger command, it waits until the
  * ledger has committed at least {@code afterCommitted} messages, then swaps every archive file of
  * the ledger: the path is atomically given a new file holding only the file's committed bytes,
- * while popvault's open channel keeps writing to the replaced one. Every later write still "succeeds"; the re-read of a frame written since finds it missing.
- * Fires once.
+ * while popvault's open channel keeps writing to the replaced one. Every later write still
+ * "succeeds"; the re-read of a frame written since finds it missing. Fires once.
  */
 public final class LyingDisk implements FakeMailbox.CommandObserver {
   private final String trigger;
