@@ -8,9 +8,11 @@ import dev.popvault.testsupport.Corpus;
 import dev.popvault.testsupport.CorpusMessage;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.LedgerWriteLock;
 import dev.popvault.testsupport.Pop3Tap;
 import dev.popvault.testsupport.Pop3Tap.Action;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,9 +62,17 @@ class CrashIT {
   @TempDir static Path serverDir;
   @TempDir static Path work;
 
-  /** Where a trial kills the child; {@code await} returns once the point is reached. */
+  /**
+   * Where a trial kills the child; {@code await} returns once the point is reached. With {@code
+   * lockAfter} >= 0 the test takes the ledger's write lock once the ledger holds that many messages
+   * (and before {@code await}), so the next frame can be written and verified but not committed.
+   */
   private record KillPoint(
-      String label, Pop3Tap.Action action, String verb, int n, Waiter waiter) {}
+      String label, Pop3Tap.Action action, String verb, int n, Waiter waiter, int lockAfter) {
+    KillPoint(String label, Pop3Tap.Action action, String verb, int n, Waiter waiter) {
+      this(label, action, verb, n, waiter, -1);
+    }
+  }
 
   @FunctionalInterface
   private interface Waiter {
@@ -153,6 +163,25 @@ class CrashIT {
           new KillPoint(
               "complete frame, uncommitted, after " + k, null, null, 0, completeFrameAfter(k)));
     }
+    // The same two moments made exact: the ledger's write lock is held by the test, so the next
+    // frame's commit waits. "Whole frame": its bytes are on disk past the committed length.
+    // "Verified": besides, the child's thread dump shows the verifying thread inside
+    // Ledger.commitFrame, so the re-read has passed and only the commit is missing.
+    for (int k : new int[] {10, 120}) {
+      list.add(
+          new KillPoint(
+              "whole frame on disk, commit held, after " + k,
+              null,
+              null,
+              0,
+              wholeFrameHeld(false),
+              k));
+    }
+    for (int k : new int[] {50, 150}) {
+      list.add(
+          new KillPoint(
+              "between verify and commit, after " + k, null, null, 0, wholeFrameHeld(true), k));
+    }
     // DELE and QUIT.
     for (int k : new int[] {1, 2, 100, 199, 200}) {
       list.add(tapPoint("DELE", k, Action.HOLD_COMMAND));
@@ -209,6 +238,20 @@ class CrashIT {
         });
   }
 
+  /**
+   * Waits until the child's ledger holds {@code n} messages, then takes the ledger's write lock:
+   * the child's next commit waits for the test (for up to its 10 s busy timeout).
+   */
+  private static LedgerWriteLock lockAfter(Process child, Path archiveDir, long n)
+      throws Exception {
+    Path ledger = archiveDir.resolve("ledger.db");
+    while (readNumber(ledger, "select count(*) from message") < n) {
+      assertThat(child.isAlive()).as("child alive until the ledger holds " + n).isTrue();
+      Thread.sleep(2);
+    }
+    return LedgerWriteLock.take(ledger);
+  }
+
   private static Waiter afterMillis(long ms) {
     return (child, tap, dir, start) -> sleepUntil(start, ms);
   }
@@ -258,6 +301,47 @@ class CrashIT {
         Thread.sleep(1);
       }
     };
+  }
+
+  /**
+   * Waits (the ledger's write lock being held by the test) until a whole frame is on disk past the
+   * committed length and, with {@code verified}, until the child's verifying thread is waiting in
+   * Ledger.commitFrame (its re-read is then done). Fails the trial if the point is not reached.
+   */
+  private static Waiter wholeFrameHeld(boolean verified) {
+    return (child, tap, dir, start) -> {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+      while (!uncommittedFrameComplete(dir)) {
+        assertThat(child.isAlive()).as("child alive while its commit is held").isTrue();
+        assertThat(System.nanoTime()).as("a whole frame reached the disk").isLessThan(deadline);
+        Thread.sleep(2);
+      }
+      if (!verified) {
+        return;
+      }
+      String stack = "";
+      while (!stack.contains("dev.popvault.ledger.Ledger.commitFrame")) {
+        assertThat(System.nanoTime())
+            .as("the verifying thread reached the commit; last dump:\n" + stack)
+            .isLessThan(deadline);
+        stack = threadStack(child, "popvault-verify");
+      }
+      assertThat(stack).doesNotContain("FrameWriter.verify");
+    };
+  }
+
+  /** Returns the stack of the child's thread {@code name} (jstack), or "" if it has none now. */
+  private static String threadStack(Process child, String name) throws Exception {
+    Process jstack =
+        new ProcessBuilder("jstack", Long.toString(child.pid())).redirectErrorStream(true).start();
+    String dump = new String(jstack.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    jstack.waitFor(30, TimeUnit.SECONDS);
+    for (String block : dump.split("\n\\s*\n")) {
+      if (block.startsWith("\"" + name + "\"")) {
+        return block;
+      }
+    }
+    return "";
   }
 
   /** Tells whether the bytes past the committed length form at least one complete zstd frame. */
@@ -490,8 +574,11 @@ class CrashIT {
     }
   }
 
-  /** Re-runs in-process against Dovecot directly (STLS) and checks exactly-once everywhere. */
-  private static void completeAndCheck(String user, Path archiveDir, String context)
+  /**
+   * Re-runs in-process against Dovecot directly (STLS) and checks exactly-once everywhere; returns
+   * the re-run.
+   */
+  private static CliRun completeAndCheck(String user, Path archiveDir, String context)
       throws Exception {
     Path passwordFile = work.resolve("password");
     if (!Files.exists(passwordFile)) {
@@ -534,6 +621,7 @@ class CrashIT {
         .as(context + ": server after the completing --delete run")
         .isEmpty();
     assertLedgerNotTorn(archiveDir, context);
+    return rerun;
   }
 
   @Test
@@ -547,6 +635,7 @@ class CrashIT {
       deliverAll(user);
       Path archiveDir = work.resolve("archive-" + user);
       long start;
+      long committedAtLock = -1;
       Snapshot snap;
       boolean killed;
       long killMillis;
@@ -556,11 +645,25 @@ class CrashIT {
         }
         start = System.nanoTime();
         Process child = launch(user, tap.port(), archiveDir).start();
-        point.waiter().await(child, tap, archiveDir, start);
-        killed = child.isAlive();
-        child.destroyForcibly(); // SIGKILL
+        LedgerWriteLock lock = null;
+        boolean died;
+        try {
+          if (point.lockAfter() >= 0) {
+            lock = lockAfter(child, archiveDir, point.lockAfter());
+            committedAtLock =
+                readNumber(archiveDir.resolve("ledger.db"), "select count(*) from message");
+          }
+          point.waiter().await(child, tap, archiveDir, start);
+          killed = child.isAlive();
+        } finally {
+          child.destroyForcibly(); // SIGKILL
+          died = child.waitFor(30, TimeUnit.SECONDS);
+          if (lock != null) {
+            lock.close(); // only once the child is dead: it must never commit through the hold
+          }
+        }
         killMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertThat(child.waitFor(30, TimeUnit.SECONDS)).as(context).isTrue();
+        assertThat(died).as(context).isTrue();
         if (point.action() != null) {
           assertThat(tap.fired())
               .as(context + ": the tap point was reached\n" + log(user))
@@ -611,7 +714,21 @@ class CrashIT {
               .isEmpty();
         }
       }
-      completeAndCheck(user, archiveDir, context);
+      if (point.lockAfter() >= 0) {
+        assertThat(killed)
+            .as(context + ": killed while the commit was held\n" + log(user))
+            .isTrue();
+        assertThat(snap.ledgerMessages())
+            .as(context + ": nothing committed while the test held the ledger")
+            .isEqualTo(committedAtLock);
+        assertThat(phase).as(context).isEqualTo("5b RETR: whole frame on disk, not committed");
+      }
+      CliRun rerun = completeAndCheck(user, archiveDir, context);
+      if (point.lockAfter() >= 0) {
+        assertThat(rerun.err())
+            .as(context + ": the re-run cut the uncommitted frame(s) (M3)\n" + rerun.describe())
+            .contains("cut " + snap.uncommitted() + " bytes");
+      }
     }
     assertThat(labels).as("distinct kill points").hasSizeGreaterThanOrEqualTo(50);
     assertThat(reached).as("trials killed while running").isGreaterThanOrEqualTo(45);

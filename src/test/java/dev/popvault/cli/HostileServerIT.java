@@ -6,8 +6,10 @@ import dev.popvault.archive.ArchiveReader;
 import dev.popvault.archive.Codec;
 import dev.popvault.archive.EncodedMessage;
 import dev.popvault.testsupport.CliRun;
+import dev.popvault.testsupport.DeleAudit;
 import dev.popvault.testsupport.FakeMailbox;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.LyingDisk;
 import dev.popvault.testsupport.ScriptedPop3Server;
 import java.io.IOException;
 import java.io.InputStream;
@@ -217,8 +219,10 @@ class HostileServerIT {
 
   @Test
   void errOnDeleUndoesTheMarksExits76AndTheNextRunDeletes() throws Exception {
+    DeleAudit audit = new DeleAudit(ledger());
     FakeMailbox box =
         mailbox(3)
+            .observe(audit)
             .fault(
                 "DELE 2",
                 (line, c) -> {
@@ -233,6 +237,7 @@ class HostileServerIT {
       received = server.received();
     }
     assertOneLineError(run, 76, "DELE 2", "cannot delete now", "nothing was deleted");
+    assertThat(audit.unrecorded()).as("DELE before the ledger held the message").isEmpty();
     assertThat(received).contains("RSET", "QUIT");
     assertThat(received.indexOf("RSET")).isGreaterThan(received.indexOf("DELE 2"));
     assertThat(box.committedDeletions()).as("RSET undid every mark").isEmpty();
@@ -752,7 +757,8 @@ class HostileServerIT {
     assertThat(dele(received)).as("never deleted unseen").isEmpty();
     assertThat(failing.committedDeletions()).isEmpty();
 
-    FakeMailbox reused = new FakeMailbox().add("u", y);
+    DeleAudit audit = new DeleAudit(ledger());
+    FakeMailbox reused = new FakeMailbox().add("u", y).observe(audit);
     try (ScriptedPop3Server server = ScriptedPop3Server.start(tolerant(reused))) {
       CliRun run = archive(server, "--delete");
       server.finish();
@@ -760,6 +766,8 @@ class HostileServerIT {
       received = server.received();
     }
     assertThat(received.indexOf("DELE 1")).isGreaterThan(received.indexOf("RETR 1"));
+    assertThat(audit.unrecorded()).as("DELE of Y before (u, size of Y) was committed").isEmpty();
+    assertThat(audit.deleted()).containsExactly("u");
     assertThat(reused.committedDeletions()).containsExactly("u");
     Map<String, byte[]> back = archived();
     assertThat(back).containsOnlyKeys("u " + x.length, "u " + y.length);
@@ -774,7 +782,12 @@ class HostileServerIT {
     assertVerifies();
   }
 
-  /** Only what the ledger holds with the same (UIDL, size) is ever DELEd. */
+  /**
+   * Only what the ledger holds with the same (UIDL, size) is ever DELEd, checked at the instant
+   * each DELE reaches the server. Y under the reused UIDL u is fetched and written, but its frame
+   * does not read back from disk ({@link LyingDisk}): (u, size of Y) never enters the ledger, the
+   * run fails, and no DELE may go out — not for u, and not for v either (the run failed).
+   */
   @Test
   void deleteSkipsAReusedUidlThatIsNotYetArchived() throws Exception {
     byte[] x = message(1, 3);
@@ -782,21 +795,30 @@ class HostileServerIT {
     assertOk(
         runAgainst(new FakeMailbox().add("u", x).add("v", message(2, 2))),
         "2 new, 0 skipped, 0 deleted");
-    // Y under u cannot be fetched (RETR -ERR); v is archived and may go, u must stay.
+    DeleAudit audit = new DeleAudit(ledger());
+    LyingDisk lie = LyingDisk.at("RETR 1", archiveDir, 2);
     FakeMailbox box =
-        new FakeMailbox()
-            .add("u", y)
-            .add("v", message(2, 2))
-            .fault(
-                "RETR 1",
-                (line, c) -> {
-                  c.send("-ERR message locked");
-                  return true;
-                });
+        new FakeMailbox().add("u", y).add("v", message(2, 2)).observe(audit).observe(lie);
     CliRun run = runAgainst(box, "--delete");
-    assertOneLineError(run, 76, "RETR 1", "message locked");
-    assertThat(box.committedDeletions()).doesNotContain("u");
+    assertThat(lie.fired()).as("the disk lied").isTrue();
+    assertThat(audit.unrecorded()).as("DELE for a message the ledger did not hold").isEmpty();
+    assertThat(count("select count(*) from message where uidl = 'u'"))
+        .as("(u, size of Y) is not committed: its frame did not read back")
+        .isEqualTo(1);
+    assertOneLineError(run, 65, "verify after write failed");
+    assertThat(audit.deleted()).as("a failed run sends no DELE").isEmpty();
+    assertThat(box.committedDeletions()).isEmpty();
     assertThat(count("select count(*) from message where uidl = 'u'")).isEqualTo(1);
+    assertVerifies();
+
+    // With an honest disk Y is archived first, then both go, each DELE after its row committed.
+    FakeMailbox honest = new FakeMailbox().add("u", y).add("v", message(2, 2)).observe(audit);
+    CliRun again = runAgainst(honest, "--delete");
+    assertThat(audit.unrecorded()).as("DELE for a message the ledger did not hold").isEmpty();
+    assertOk(again, "1 new, 1 skipped, 2 deleted");
+    assertThat(audit.deleted()).containsExactly("u", "v");
+    assertThat(honest.committedDeletions()).containsExactlyInAnyOrder("u", "v");
+    assertThat(count("select count(*) from message where uidl = 'u'")).isEqualTo(2);
     assertVerifies();
   }
 }

@@ -12,9 +12,14 @@ import dev.popvault.archive.Codec;
 import dev.popvault.archive.EncodedMessage;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.CuttingProxy;
+import dev.popvault.testsupport.DeleAudit;
+import dev.popvault.testsupport.FakeMailbox;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.LyingDisk;
+import dev.popvault.testsupport.ScriptedPop3Server;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +40,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One test per ordering invariant of docs/design.md (M1–M6), through the CLI against GreenMail over
- * TCP.
+ * One test per ordering invariant of docs/design.md (M1–M6), through the CLI over TCP: against
+ * GreenMail, or against a scripted server ({@link FakeMailbox}) where a test must act at an exact
+ * command. Each test is built so that breaking its invariant makes it fail: M1 and M4 make the disk
+ * lie ({@link LyingDisk}) so that a frame's re-read fails and its messages must not be committed;
+ * M2 checks every DELE against the ledger at the instant the server receives it ({@link
+ * DeleAudit}).
  */
 class InvariantsIT {
   private static final String PASSWORD = "inv-S3cret-word";
@@ -92,6 +101,43 @@ class InvariantsIT {
     return archive(greenMail.getPop3().getPort(), extra);
   }
 
+  /** A scripted mailbox of {@code count} small messages with UIDLs uid-1, uid-2, ... */
+  private static FakeMailbox scriptedMailbox(int count) {
+    FakeMailbox box = new FakeMailbox();
+    for (int i = 1; i <= count; i++) {
+      box.add(
+          "uid-" + i,
+          "From: bob@example.test\r\nSubject: invariant "
+              + i
+              + "\r\nMessage-ID: <"
+              + i
+              + "@inv.test>\r\n\r\nFrom here on, message "
+              + i
+              + "\r\n"
+              + "0123456789abcdef".repeat(64 * i)
+              + "\r\n");
+    }
+    return box;
+  }
+
+  /**
+   * Runs the CLI once against {@code box} on a scripted server (plain POP3, pipelining); the client
+   * hanging up mid-reply after a failure is not a server failure, anything else is.
+   */
+  private CliRun runAgainst(FakeMailbox box, String... extra) throws IOException {
+    ScriptedPop3Server.Script tolerant =
+        c -> {
+          try {
+            box.run(c);
+          } catch (SocketException hungUp) {
+            // The client gave up on the session, as it should after a failed frame.
+          }
+        };
+    try (ScriptedPop3Server server = ScriptedPop3Server.start(tolerant)) {
+      return archive(server.port(), extra);
+    }
+  }
+
   private Path ledger() {
     return archiveDir.resolve("ledger.db");
   }
@@ -108,10 +154,30 @@ class InvariantsIT {
   }
 
   @Test
-  void m1_everyCommittedMessageIsOnDiskAndReadsBackToItsHash() throws Exception {
-    deliver(7, 4);
-    CliRun run = archive("--batch-size", "3");
+  void m1_aFrameIsCommittedOnlyAfterItReadsBackFromDisk() throws Exception {
+    // The disk lies from the first RETR on: the path shows the committed bytes only (none), so
+    // the re-read of the first frame cannot match. Committing first, or not re-reading, would
+    // record messages that a reader of the file never finds.
+    LyingDisk lie = LyingDisk.at("RETR 1", archiveDir, 0);
+    CliRun lied = runAgainst(scriptedMailbox(7).observe(lie), "--batch-size", "3");
+    assertThat(lie.fired()).as("the disk lied").isTrue();
+    assertThat(LedgerProbe.column(ledger(), "select uidl from message"))
+        .as("M1: messages whose frame did not read back from disk were committed")
+        .isEmpty();
+    assertThat(lied.exitCode()).as(lied.describe()).isEqualTo(65);
+    assertThat(lied.err()).as(lied.describe()).contains("verify after write failed");
+    assertThat(LedgerProbe.number(ledger(), "select count(*) from frame")).isZero();
+
+    // With an honest disk the same mailbox is archived, and every committed row reads back.
+    CliRun run = runAgainst(scriptedMailbox(7), "--batch-size", "3");
     assertThat(run.exitCode()).as(run.describe()).isZero();
+    assertThat(run.out()).contains(": 7 new, 0 skipped");
+    assertEveryCommittedMessageReadsBack(7);
+    assertThat(LedgerProbe.number(ledger(), "select count(*) from frame")).isEqualTo(3);
+  }
+
+  /** Reads every committed message from the file the ledger names and checks length and hash. */
+  private void assertEveryCommittedMessageReadsBack(int expected) throws Exception {
     String sql =
         "select f.path, f.codec, fr.file_offset, fr.byte_length, m.frame_offset, m.encoded_length,"
             + " m.wire_length, m.sha256, m.raw_from_line, m.no_final_newline, f.committed_length"
@@ -144,36 +210,49 @@ class InvariantsIT {
         checked++;
       }
     }
-    assertThat(checked).isEqualTo(7);
-    assertThat(LedgerProbe.number(ledger(), "select count(*) from frame")).isEqualTo(3);
+    assertThat(checked).isEqualTo(expected);
   }
 
   @Test
-  void m2_deleteIsSentOnlyForMessagesTheLedgerHolds() throws Exception {
-    deliver(3, 1);
-    assertThat(archive().exitCode()).isZero();
-    deliver(2, 1);
-    // The new messages cannot be archived (the gzip file's path is taken by a directory): the run
-    // must fail
-    // before any DELE, so even the three archived messages stay on the server.
-    Path monthDir = archiveFiles().get(0).getParent();
-    String gzName = archiveFiles().get(0).getFileName().toString().replace(".mbox.zst", ".mbox.gz");
-    Files.createDirectories(monthDir.resolve(gzName));
-    CliRun failed = archive("--codec", "gzip", "--delete");
-    assertThat(failed.exitCode()).as(failed.describe()).isEqualTo(74);
-    assertThat(greenMail.getReceivedMessages()).hasSize(5);
-    assertThat(
-            LedgerProbe.number(
-                ledger(), "select count(*) from message where deleted_at is not null"))
-        .isZero();
+  void m2_deleIsSentOnlyForMessagesTheLedgerAlreadyHolds() throws Exception {
+    // Every DELE is checked against the ledger at the instant the server receives it.
+    DeleAudit audit = new DeleAudit(ledger());
+    // Run 1: the first frame commits, the second does not read back: the run fails, and no DELE
+    // may be sent, neither for the committed messages (the run failed) nor for the others.
+    LyingDisk lie = LyingDisk.at("RETR 3", archiveDir, 2);
+    FakeMailbox box = scriptedMailbox(6).observe(audit).observe(lie);
+    CliRun failed = runAgainst(box, "--batch-size", "2", "--delete");
+    assertThat(lie.fired()).as("the disk lied").isTrue();
+    assertThat(audit.unrecorded())
+        .as("M2: DELE sent for messages the ledger did not hold yet")
+        .isEmpty();
+    assertThat(audit.deleted())
+        .as("DELE sent although frame 2 did not read back from disk (the run must fail first)")
+        .isEmpty();
+    assertThat(failed.exitCode()).as(failed.describe()).isEqualTo(65);
+    assertThat(LedgerProbe.column(ledger(), "select uidl from message"))
+        .as("only the frame that read back is committed")
+        .containsExactlyInAnyOrder("uid-1", "uid-2");
 
-    CliRun ok = archive("--delete");
+    // Run 2 (honest disk): the rest is archived, then everything is deleted, each DELE after its
+    // commit.
+    CliRun ok = runAgainst(box, "--batch-size", "2", "--delete");
+    assertThat(audit.unrecorded())
+        .as("M2: DELE sent for messages the ledger did not hold yet")
+        .isEmpty();
     assertThat(ok.exitCode()).as(ok.describe()).isZero();
-    assertThat(greenMail.getReceivedMessages()).isEmpty();
+    assertThat(ok.out()).contains(": 4 new, 2 skipped, 6 deleted");
+    assertThat(audit.deleted())
+        .as("exactly the ledger's messages were DELEd")
+        .containsExactlyInAnyOrderElementsOf(
+            LedgerProbe.column(ledger(), "select uidl from message"))
+        .hasSize(6);
+    assertThat(box.committedDeletions()).hasSize(6);
     assertThat(
             LedgerProbe.number(
                 ledger(), "select count(*) from message where deleted_at is not null"))
-        .isEqualTo(5);
+        .isEqualTo(6);
+    assertVerifies();
   }
 
   @Test
@@ -221,6 +300,30 @@ class InvariantsIT {
     assertThat(LedgerProbe.number(ledger(), "select count(distinct uidl) from message"))
         .isEqualTo(12);
     assertThat(LedgerProbe.number(ledger(), "select count(*) from message")).isEqualTo(12);
+    assertVerifies();
+  }
+
+  @Test
+  void m4_aFrameThatDoesNotReadBackIsCutAndOnlyVerifiedFramesStayCommitted() throws Exception {
+    // Frame 1 (messages 1-3) verifies and commits; then the disk lies, so frame 2 (4-6) fails its
+    // re-read while frame 3 (7) is written behind it and never verified.
+    LyingDisk lie = LyingDisk.at("RETR 4", archiveDir, 3);
+    CliRun lied = runAgainst(scriptedMailbox(7).observe(lie), "--batch-size", "3");
+    assertThat(lie.fired()).as("the disk lied").isTrue();
+    assertThat(LedgerProbe.column(ledger(), "select uidl from message"))
+        .as("M4: exactly the verified frame's messages are committed, no unverified one")
+        .containsExactlyInAnyOrder("uid-1", "uid-2", "uid-3");
+    assertThat(lied.exitCode()).as(lied.describe()).isEqualTo(65);
+    assertThat(LedgerProbe.number(ledger(), "select count(*) from frame")).isEqualTo(1);
+    assertEveryCommittedMessageReadsBack(3);
+    assertVerifies();
+
+    CliRun rest = runAgainst(scriptedMailbox(7), "--batch-size", "3");
+    assertThat(rest.exitCode()).as(rest.describe()).isZero();
+    assertThat(rest.out()).contains(": 4 new, 3 skipped");
+    assertThat(LedgerProbe.number(ledger(), "select count(distinct uidl) from message"))
+        .isEqualTo(7);
+    assertEveryCommittedMessageReadsBack(7);
     assertVerifies();
   }
 

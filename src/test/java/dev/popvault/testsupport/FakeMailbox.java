@@ -31,6 +31,7 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
   private final List<String> uidls = new ArrayList<>();
   private final List<byte[]> bodies = new ArrayList<>();
   private final Map<String, CommandHandler> faults = new LinkedHashMap<>();
+  private final List<CommandObserver> observers = new ArrayList<>();
   private final Set<String> committed = Collections.synchronizedSet(new TreeSet<>());
   private final AtomicInteger standIns = new AtomicInteger();
   private final AtomicInteger sessions = new AtomicInteger();
@@ -91,6 +92,27 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
     return standIns.get();
   }
 
+  /**
+   * Sees a client command before the mailbox (or a {@link #fault}) answers it. May block, which
+   * holds the session at that command, or act on the world outside (a test's "meanwhile").
+   */
+  @FunctionalInterface
+  public interface CommandObserver {
+    /**
+     * @param line the command as the client sent it
+     * @param uidl the UIDL of the message a RETR, TOP or DELE names in this session, or null (no
+     *     such command, or no such message)
+     * @param size that message's size in bytes (its LIST size), or -1
+     */
+    void before(String line, String uidl, long size) throws Exception;
+  }
+
+  /** Adds an observer that sees every command before it is answered (in the order added). */
+  public FakeMailbox observe(CommandObserver observer) {
+    observers.add(observer);
+    return this;
+  }
+
   /** Returns the UIDLs whose deletion a +OK to QUIT committed, over all sessions. */
   public Set<String> committedDeletions() {
     synchronized (committed) {
@@ -113,6 +135,7 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
     c.greet(greeting);
     c.serve(
         (line, conv) -> {
+          notify(line, visible);
           CommandHandler fault = faults.get(line);
           if (fault != null) {
             return fault.handle(line, conv);
@@ -192,6 +215,26 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
           }
           return true;
         });
+  }
+
+  private void notify(String line, List<Integer> visible) throws Exception {
+    if (observers.isEmpty()) {
+      return;
+    }
+    String[] w = line.split(" ");
+    String cmd = w[0].toUpperCase(java.util.Locale.ROOT);
+    String uidl = null;
+    long size = -1;
+    if (List.of("RETR", "TOP", "DELE").contains(cmd) && w.length > 1) {
+      int n = parse(w[1]);
+      if (n >= 1 && n <= visible.size()) {
+        uidl = uidls.get(visible.get(n - 1));
+        size = bodies.get(visible.get(n - 1)).length;
+      }
+    }
+    for (CommandObserver o : observers) {
+      o.before(line, uidl, size);
+    }
   }
 
   private static int parse(String s) {
