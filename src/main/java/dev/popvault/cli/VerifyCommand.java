@@ -47,7 +47,8 @@ final class VerifyCommand implements Callable<Integer> {
     ConfigFile file = common.configFile();
     Path archiveDir = common.archiveDir(file);
     VerifyRun.Outcome outcome =
-        new VerifyRun(archiveDir, common.ledger(file, archiveDir)).execute(accounts);
+        new VerifyRun(archiveDir, common.ledger(file, archiveDir), note -> common.notice(err, note))
+            .execute(accounts);
     for (String problem : outcome.problems()) {
       err.println("popvault: " + problem);
     }
