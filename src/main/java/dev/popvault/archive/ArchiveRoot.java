@@ -39,8 +39,8 @@ import java.util.function.Consumer;
  * nothing, is refused with an {@link UnsafePathException}, before anything is written.
  *
  * <p>Directories reached are 0700 and files 0600: new ones are created so, and existing ones with
- * another mode are set so (with a one-line notice) if they belong to the user running popvault,
- * and refused otherwise. On a file system without POSIX permissions modes are left alone.
+ * another mode are set so (with a one-line notice) if they belong to the user running popvault, and
+ * refused otherwise. On a file system without POSIX permissions modes are left alone.
  *
  * <p>The checks and the writes are separate system calls, so a process that can change the tree
  * between them could still redirect a write; the boundary protects against links and modes left in
@@ -168,8 +168,8 @@ public final class ArchiveRoot {
   }
 
   /**
-   * Checks the components of the directory {@code relative} that exist, as {@link #directory}
-   * does, and creates nothing: for refusing a run before it writes anything.
+   * Checks the components of the directory {@code relative} that exist, as {@link #directory} does,
+   * and creates nothing: for refusing a run before it writes anything.
    *
    * @throws UnsafePathException as for {@link #directory}
    */

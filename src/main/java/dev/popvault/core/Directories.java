@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Finds popvault's default locations (XDG base directories, following {@code $HOME}). Creating
- * them privately is {@link dev.popvault.archive.ArchiveRoot}'s job.
+ * Finds popvault's default locations (XDG base directories, following {@code $HOME}). Creating them
+ * privately is {@link dev.popvault.archive.ArchiveRoot}'s job.
  */
 public final class Directories {
   private Directories() {}

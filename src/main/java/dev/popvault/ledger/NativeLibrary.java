@@ -93,8 +93,8 @@ final class NativeLibrary {
 
   /**
    * Returns {@code $XDG_CACHE_HOME}, or {@code $HOME/.cache}, by the rule of {@code
-   * config.UserPaths} (HOME, else {@code user.home}), restated here because this package depends
-   * on no other popvault package.
+   * config.UserPaths} (HOME, else {@code user.home}), restated here because this package depends on
+   * no other popvault package.
    */
   static Path cacheHome(Map<String, String> env) {
     String xdg = env.get("XDG_CACHE_HOME");

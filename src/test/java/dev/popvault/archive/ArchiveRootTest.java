@@ -32,7 +32,8 @@ class ArchiveRootTest {
     ArchiveRoot root = ArchiveRoot.open(tmp.resolve("a/b/root"), notices::add);
     Path dir = root.directory(Path.of("acct/2026"));
     assertThat(dir).isEqualTo(root.real().resolve("acct/2026"));
-    for (Path p : List.of(tmp.resolve("a"), tmp.resolve("a/b"), root.real(), dir.getParent(), dir)) {
+    for (Path p :
+        List.of(tmp.resolve("a"), tmp.resolve("a/b"), root.real(), dir.getParent(), dir)) {
       assertThat(mode(p)).as(p.toString()).isEqualTo("rwx------");
     }
     assertThat(notices).isEmpty();
@@ -72,8 +73,7 @@ class ArchiveRootTest {
         .isInstanceOf(UnsafePathException.class)
         .hasMessageContaining(root.given().resolve("out") + " is a symbolic link to " + outside)
         .hasMessageContaining("outside the archive directory");
-    assertThatThrownBy(() -> root.check(Path.of("out")))
-        .isInstanceOf(UnsafePathException.class);
+    assertThatThrownBy(() -> root.check(Path.of("out"))).isInstanceOf(UnsafePathException.class);
     Files.createSymbolicLink(root.real().resolve("f"), outside.resolve("new-file"));
     assertThatThrownBy(() -> root.open(Path.of("f")))
         .isInstanceOf(UnsafePathException.class)

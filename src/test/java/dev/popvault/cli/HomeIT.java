@@ -38,7 +38,8 @@ class HomeIT {
     // In tmp, so that a "~" taken literally would show up there.
     ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
     Map<String, String> env = pb.environment();
-    for (String v : List.of("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")) {
+    for (String v :
+        List.of("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")) {
       env.remove(v);
     }
     env.putAll(xdg);
@@ -118,7 +119,8 @@ class HomeIT {
               account);
       assertThat(r.exitCode()).as(r.output()).isZero();
     }
-    assertThat(LedgerProbe.number(data.resolve("popvault/ledger.db"), "select count(*) from message"))
+    assertThat(
+            LedgerProbe.number(data.resolve("popvault/ledger.db"), "select count(*) from message"))
         .isEqualTo(1);
     assertThat(monthFile(data.resolve("popvault"), account)).isRegularFile();
     assertThat(home.resolve(".local/share/popvault")).doesNotExist();
@@ -129,7 +131,8 @@ class HomeIT {
   void theAccountsFileAndItsTildePathsFollowHome() throws Exception {
     Path home = Files.createDirectories(tmp.resolve("home"));
     try (ScriptedPop3Server s = ScriptedPop3Server.start(mailbox())) {
-      Path config = Files.createDirectories(home.resolve(".config/popvault")).resolve("config.toml");
+      Path config =
+          Files.createDirectories(home.resolve(".config/popvault")).resolve("config.toml");
       Files.writeString(
           config,
           String.join(

@@ -140,7 +140,9 @@ class PathsIT {
       assertThat(s.received()).as("the server was contacted").isEmpty();
     }
     assertOutsideEmpty();
-    assertThat(ledgerState()).as("ledger rows (account, run, file, frame, message)").isEqualTo(before);
+    assertThat(ledgerState())
+        .as("ledger rows (account, run, file, frame, message)")
+        .isEqualTo(before);
     assertThat(Files.isSymbolicLink(link)).isTrue();
   }
 
@@ -159,8 +161,7 @@ class PathsIT {
   }
 
   @Test
-  void anArchiveFileLinkedToANewFileOutsideIsRefusedAndTheLedgerDoesNotRecordIt()
-      throws Exception {
+  void anArchiveFileLinkedToANewFileOutsideIsRefusedAndTheLedgerDoesNotRecordIt() throws Exception {
     dirs();
     archiveAnotherAccountFirst();
     List<Long> before = ledgerState();
@@ -248,7 +249,9 @@ class PathsIT {
           List.of(archiveDir, archiveDir.resolve(ACCOUNT), yearDir, archiveDir.resolve("locks"));
       List<Path> loosenedFiles =
           List.of(
-              file, archiveDir.resolve("ledger.db"), archiveDir.resolve("locks/" + ACCOUNT + ".lock"));
+              file,
+              archiveDir.resolve("ledger.db"),
+              archiveDir.resolve("locks/" + ACCOUNT + ".lock"));
       for (Path d : loosenedDirs) {
         Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
       }
