@@ -28,7 +28,7 @@ final class CommonOptions {
       names = "--archive-dir",
       paramLabel = "DIR",
       description =
-          "Archive directory (default $XDG_DATA_HOME/popvault, i.e. ~/.local/share/popvault).")
+          "Archive directory (default $XDG_DATA_HOME/popvault, i.e. $HOME/.local/share/popvault).")
   Path archiveDir;
 
   @Option(
