@@ -3,17 +3,9 @@ package dev.popvault.archive;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Appends frames to one archive file. Not thread-safe; one writer per file (the caller holds a
@@ -46,25 +38,43 @@ public final class ArchiveFile implements Closeable {
   }
 
   /**
-   * Opens the file for appending, creating it 0600 (and missing parent directories 0700). Bytes
-   * past {@code committedLength} are a torn tail of an interrupted run: they are cut off (truncate
-   * + force) before anything is appended.
-   *
-   * @throws ArchiveCorruptException if the file is shorter than {@code committedLength} (or missing
-   *     while {@code committedLength > 0}): committed mail is gone, and appending would hide it
+   * Opens the file for appending as {@link #openForAppend(ArchiveRoot, Path, Codec, long)} does,
+   * with the file's own directory as the boundary (created 0700 if missing, its mode left alone).
    */
   public static ArchiveFile openForAppend(Path path, Codec codec, long committedLength)
       throws IOException {
     Objects.requireNonNull(path, "path");
+    Path absolute = path.toAbsolutePath();
+    if (committedLength > 0 && !Files.exists(absolute)) {
+      // Before the root is opened: that would create the missing directory.
+      throw missing(absolute, committedLength);
+    }
+    ArchiveRoot root = ArchiveRoot.openShared(absolute.getParent(), note -> {});
+    return openForAppend(root, absolute.getFileName(), codec, committedLength);
+  }
+
+  /**
+   * Opens the file {@code relative} inside {@code root} for appending, creating it 0600 (and
+   * missing directories 0700); no symbolic link leads it outside the root (M9). Bytes past {@code
+   * committedLength} are a torn tail of an interrupted run: they are cut off (truncate + force)
+   * before anything is appended.
+   *
+   * @throws ArchiveCorruptException if the file is shorter than {@code committedLength} (or missing
+   *     while {@code committedLength > 0}): committed mail is gone, and appending would hide it
+   * @throws UnsafePathException if a link leads outside the root, or a loose mode cannot be fixed
+   */
+  public static ArchiveFile openForAppend(
+      ArchiveRoot root, Path relative, Codec codec, long committedLength) throws IOException {
+    Objects.requireNonNull(root, "root");
     Objects.requireNonNull(codec, "codec");
     if (committedLength < 0) {
       throw new IllegalArgumentException("negative committed length: " + committedLength);
     }
+    Path path = root.shown(relative);
     if (committedLength > 0 && !Files.exists(path)) {
-      throw new ArchiveCorruptException(
-          path + ": archive file is missing but " + committedLength + " bytes are committed");
+      throw missing(path, committedLength);
     }
-    FileChannel channel = openOrCreate(path);
+    FileChannel channel = root.open(relative);
     try {
       long size = channel.size();
       if (size < committedLength) {
@@ -91,64 +101,9 @@ public final class ArchiveFile implements Closeable {
     }
   }
 
-  private static FileChannel openOrCreate(Path path) throws IOException {
-    Path abs = path.toAbsolutePath();
-    createParents(abs.getParent());
-    try {
-      FileChannel c =
-          FileChannel.open(
-              abs,
-              Set.of(
-                  StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
-              attributes(abs, "rw-------"));
-      // The new directory entry must survive a crash as surely as the data written into it.
-      forceDirectory(abs.getParent());
-      return c;
-    } catch (FileAlreadyExistsException e) {
-      return FileChannel.open(abs, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    }
-  }
-
-  /** Creates missing directories one by one, 0700, forcing each one's parent after creating it. */
-  private static void createParents(Path dir) throws IOException {
-    Deque<Path> missing = new ArrayDeque<>();
-    for (Path d = dir; d != null && !Files.isDirectory(d); d = d.getParent()) {
-      missing.push(d);
-    }
-    while (!missing.isEmpty()) {
-      Path d = missing.pop();
-      try {
-        Files.createDirectory(d, attributes(d, "rwx------"));
-        forceDirectory(d.getParent());
-      } catch (FileAlreadyExistsException e) {
-        if (!Files.isDirectory(d)) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private static FileAttribute<?>[] attributes(Path p, String perms) {
-    if (!p.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return new FileAttribute<?>[0];
-    }
-    return new FileAttribute<?>[] {
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(perms))
-    };
-  }
-
-  /** Forces a directory's entries to disk; file systems that refuse it are ignored. */
-  static void forceDirectory(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (NoSuchFileException e) {
-      // Nothing to force.
-    } catch (IOException e) {
-      // Some file systems refuse fsync on a directory; the file data itself is still forced.
-    }
+  private static ArchiveCorruptException missing(Path path, long committedLength) {
+    return new ArchiveCorruptException(
+        path + ": archive file is missing but " + committedLength + " bytes are committed");
   }
 
   /** Returns how many torn-tail bytes {@link #openForAppend} cut off (0 if none). */
@@ -161,7 +116,7 @@ public final class ArchiveFile implements Closeable {
     return length;
   }
 
-  /** Returns the path this file was opened with. */
+  /** Returns the path this file was opened with (under the root as the user named it). */
   public Path path() {
     return path;
   }

@@ -22,6 +22,16 @@ public final class ArchiveLayout {
    */
   public static Path fileFor(Path archiveDir, String accountDirName, Codec codec, Instant when) {
     Objects.requireNonNull(archiveDir, "archiveDir");
+    return archiveDir.resolve(relativeFileFor(accountDirName, codec, when));
+  }
+
+  /**
+   * Returns {@link #fileFor}'s file relative to the archive directory: {@code
+   * <account>/<YYYY>/<YYYY-MM><suffix>}, to be reached through an {@link ArchiveRoot}.
+   *
+   * @throws IllegalArgumentException as for {@link #fileFor}
+   */
+  public static Path relativeFileFor(String accountDirName, Codec codec, Instant when) {
     Objects.requireNonNull(codec, "codec");
     Objects.requireNonNull(when, "when");
     if (!accountDirName.equals(safeDirName(accountDirName))) {
@@ -34,7 +44,7 @@ public final class ArchiveLayout {
     }
     String yyyy = String.format("%04d", year);
     String month = String.format("%s-%02d", yyyy, t.getMonthValue());
-    return archiveDir.resolve(accountDirName).resolve(yyyy).resolve(month + codec.fileSuffix());
+    return Path.of(accountDirName, yyyy, month + codec.fileSuffix());
   }
 
   /**

@@ -5,12 +5,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The file side of a repair: a damaged archive file is rewritten beside itself from its intact
@@ -27,24 +24,20 @@ public final class ArchiveRewrite {
   public record Range(long offset, long length) {}
 
   /**
-   * Creates {@code target} anew (0600; a stale one from an interrupted repair is removed first) and
-   * copies {@code ranges} of {@code source} into it back to back, then forces it.
+   * Creates {@code target} anew inside {@code root} (0600; a stale one from an interrupted repair
+   * is removed first) and copies {@code ranges} of {@code source} into it back to back, then forces
+   * it. Both paths are relative to {@code root}, which refuses a link that leads outside (M9).
    *
    * @param source the damaged file; may be missing only if {@code ranges} is empty
    * @return the new offset of each range, in order
    */
-  public static List<Long> copyFrames(Path source, Path target, List<Range> ranges)
-      throws IOException {
-    Files.deleteIfExists(target);
+  public static List<Long> copyFrames(
+      ArchiveRoot root, Path source, Path target, List<Range> ranges) throws IOException {
+    Files.deleteIfExists(root.file(target));
     List<Long> offsets = new ArrayList<>(ranges.size());
-    try (FileChannel out =
-        FileChannel.open(
-            target,
-            Set.of(
-                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+    try (FileChannel out = root.open(target)) {
       if (!ranges.isEmpty()) {
-        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+        try (FileChannel in = FileChannel.open(root.file(source), StandardOpenOption.READ)) {
           long position = 0;
           for (Range r : ranges) {
             offsets.add(position);
@@ -53,7 +46,10 @@ public final class ArchiveRewrite {
               long n = in.transferTo(r.offset() + done, r.length() - done, out);
               if (n <= 0) {
                 throw new ArchiveCorruptException(
-                    source + ": frame at offset " + r.offset() + " ends past the end of the file");
+                    root.shown(source)
+                        + ": frame at offset "
+                        + r.offset()
+                        + " ends past the end of the file");
               }
               done += n;
             }
@@ -63,29 +59,29 @@ public final class ArchiveRewrite {
       }
       out.force(true);
     }
-    ArchiveFile.forceDirectory(target.toAbsolutePath().getParent());
     return offsets;
   }
 
   /**
    * Puts a recorded rewrite in place: moves {@code path} (the damaged original) to {@code aside} if
    * it is still there and {@code replacement} is waiting, then renames {@code replacement} to
-   * {@code path}, and forces the directory. Does nothing for the steps already done, so it can be
-   * called again after a crash.
+   * {@code path}; each rename is atomic and forced to disk. Does nothing for the steps already
+   * done, so it can be called again after a crash. All paths are relative to {@code root}.
    *
    * @param aside where the original goes; null if the original was missing
    */
-  public static void swapIn(Path path, Path replacement, Path aside) throws IOException {
-    if (Files.exists(replacement, LinkOption.NOFOLLOW_LINKS)) {
-      if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-        if (aside != null && !Files.exists(aside, LinkOption.NOFOLLOW_LINKS)) {
-          Files.move(path, aside, StandardCopyOption.ATOMIC_MOVE);
-        }
-        // Otherwise the rename below replaces it: either there was no original to keep, or the
-        // original is already aside and this is an earlier attempt's leftover.
-      }
-      Files.move(replacement, path, StandardCopyOption.ATOMIC_MOVE);
+  public static void swapIn(ArchiveRoot root, Path path, Path replacement, Path aside)
+      throws IOException {
+    if (!Files.exists(root.file(replacement), LinkOption.NOFOLLOW_LINKS)) {
+      return;
     }
-    ArchiveFile.forceDirectory(path.toAbsolutePath().getParent());
+    if (aside != null
+        && Files.exists(root.file(path), LinkOption.NOFOLLOW_LINKS)
+        && !Files.exists(root.file(aside), LinkOption.NOFOLLOW_LINKS)) {
+      root.moveAtomically(path, aside);
+    }
+    // Otherwise the rename below replaces the original: either there was none to keep, or it is
+    // already aside and this is an earlier attempt's leftover.
+    root.moveAtomically(replacement, path);
   }
 }

@@ -10,6 +10,10 @@
  * the caller recorded and report malformed data as {@link
  * dev.popvault.archive.ArchiveCorruptException}, never as a crash.
  *
+ * <p>Every write below the archive directory goes through {@link dev.popvault.archive.ArchiveRoot}
+ * (M9): no symbolic link leads it outside, directories are 0700 and files 0600; refusals are {@link
+ * dev.popvault.archive.UnsafePathException}.
+ *
  * <p>Memory does not grow with message or mailbox size: messages are streamed through fixed
  * buffers.
  *

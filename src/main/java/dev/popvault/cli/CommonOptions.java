@@ -2,6 +2,7 @@ package dev.popvault.cli;
 
 import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
+import dev.popvault.config.UserPaths;
 import dev.popvault.core.Directories;
 import dev.popvault.core.ExitCode;
 import dev.popvault.core.PopvaultException;
@@ -27,7 +28,7 @@ final class CommonOptions {
       names = "--archive-dir",
       paramLabel = "DIR",
       description =
-          "Archive directory (default $XDG_DATA_HOME/popvault, i.e. ~/.local/share/popvault).")
+          "Archive directory (default $XDG_DATA_HOME/popvault, i.e. $HOME/.local/share/popvault).")
   Path archiveDir;
 
   @Option(
@@ -73,8 +74,7 @@ final class CommonOptions {
     }
     ConfigFile.Setting fromFile = file.defaults().get("archive-dir");
     if (fromFile != null && fromFile.value() instanceof String text) {
-      return Path.of(
-          text.startsWith("~/") ? System.getProperty("user.home") + text.substring(1) : text);
+      return UserPaths.system().expand(text);
     }
     return Directories.defaultArchiveDir(System.getenv());
   }
@@ -85,7 +85,7 @@ final class CommonOptions {
     }
     ConfigFile.Setting fromFile = file.defaults().get("ledger");
     if (fromFile != null && fromFile.value() instanceof String text) {
-      return Path.of(text);
+      return UserPaths.system().expand(text);
     }
     return Directories.defaultLedger(archiveDir);
   }

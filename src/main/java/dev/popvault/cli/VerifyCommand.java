@@ -98,7 +98,8 @@ final class VerifyCommand implements Callable<Integer> {
       servers.put(account.name(), account);
       names.add(account.name());
     }
-    VerifyRun.Outcome outcome = new VerifyRun(archiveDir, ledger).execute(names);
+    VerifyRun.Outcome outcome =
+        new VerifyRun(archiveDir, ledger, note -> common.notice(err, note)).execute(names);
     report(outcome, err);
     if (!repair || outcome.damagedAccounts().isEmpty()) {
       return summarize(outcome, out);
@@ -135,7 +136,8 @@ final class VerifyCommand implements Callable<Integer> {
                 + " lost");
       }
     }
-    VerifyRun.Outcome after = new VerifyRun(archiveDir, ledger).execute(names);
+    VerifyRun.Outcome after =
+        new VerifyRun(archiveDir, ledger, note -> common.notice(err, note)).execute(names);
     report(after, err);
     int code = summarize(after, out);
     return code != ExitCode.OK ? code : lost > 0 ? ExitCode.DATA_ERROR : ExitCode.OK;

@@ -180,10 +180,7 @@ public record AccountConfig(
       if (text == null) {
         return null;
       }
-      if (text.equals("~") || text.startsWith("~/")) {
-        text = System.getProperty("user.home") + text.substring(1);
-      }
-      return Path.of(text);
+      return UserPaths.system().expand(text);
     }
 
     String choice(String key, List<String> allowed, String fallback) throws ConfigException {

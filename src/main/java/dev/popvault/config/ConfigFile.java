@@ -62,11 +62,7 @@ public final class ConfigFile {
    * ~/.config/popvault/config.toml}.
    */
   public static Path defaultPath(Map<String, String> env) {
-    String configHome = env.get("XDG_CONFIG_HOME");
-    if (configHome != null && !configHome.isBlank() && Path.of(configHome).isAbsolute()) {
-      return Path.of(configHome, "popvault", "config.toml");
-    }
-    return Path.of(System.getProperty("user.home"), ".config", "popvault", "config.toml");
+    return UserPaths.of(env).configHome().resolve(Path.of("popvault", "config.toml"));
   }
 
   /** Returns an empty configuration (no file). */

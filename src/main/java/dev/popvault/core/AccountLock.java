@@ -1,14 +1,12 @@
 package dev.popvault.core;
 
+import dev.popvault.archive.ArchiveRoot;
+import dev.popvault.archive.UnsafePathException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Holds the exclusive per-account lock: a file {@code <ledger dir>/locks/<account>.lock} locked
@@ -26,22 +24,18 @@ final class AccountLock implements AutoCloseable {
   }
 
   /**
-   * Takes the lock or fails.
+   * Takes the lock or fails. The lock file is created 0600 (its directory 0700) through {@code
+   * root}, so no link leads it outside (M9).
    *
-   * @throws PopvaultException exit 75 if another run holds it, exit 74 if the lock file cannot be
-   *     created
+   * @throws PopvaultException exit 75 if another run holds it, exit 78 if a link leads outside the
+   *     root, exit 74 if the lock file cannot be created
    */
-  static AccountLock acquire(Path lockDir, String safeAccountName, String accountName) {
-    Path file = lockDir.resolve(safeAccountName + ".lock");
+  static AccountLock acquire(ArchiveRoot root, Path relativeFile, String accountName) {
+    Path file = root.shown(relativeFile);
     FileChannel channel = null;
     try {
-      Directories.createPrivate(lockDir);
-      try {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(Directories.FILE_PERMISSIONS));
-      } catch (FileAlreadyExistsException e) {
-        // Normal: the file outlives runs; only the lock on it matters.
-      }
-      channel = FileChannel.open(file, StandardOpenOption.WRITE);
+      // The file outlives runs; only the lock on it matters.
+      channel = root.open(relativeFile);
       FileLock lock;
       try {
         lock = channel.tryLock();
@@ -55,6 +49,9 @@ final class AccountLock implements AutoCloseable {
             "another run for " + accountName + " is in progress (lock " + file + ")");
       }
       return new AccountLock(channel, lock);
+    } catch (UnsafePathException e) {
+      closeQuietly(channel);
+      throw Failures.translate(e);
     } catch (IOException e) {
       closeQuietly(channel);
       throw new PopvaultException(

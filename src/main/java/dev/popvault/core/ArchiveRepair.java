@@ -4,6 +4,7 @@ import dev.popvault.archive.ArchiveCorruptException;
 import dev.popvault.archive.ArchiveFile;
 import dev.popvault.archive.ArchiveReader;
 import dev.popvault.archive.ArchiveRewrite;
+import dev.popvault.archive.ArchiveRoot;
 import dev.popvault.archive.Codec;
 import dev.popvault.archive.EncodedMessage;
 import dev.popvault.archive.ExpectedFrame;
@@ -73,7 +74,7 @@ final class ArchiveRepair {
       int refetched,
       int salvaged) {}
 
-  private final Path archiveDir;
+  private final ArchiveRoot root;
   private final Ledger ledger;
   private final long accountId;
   private final long runId;
@@ -84,7 +85,7 @@ final class ArchiveRepair {
   private final long batchBytes;
 
   ArchiveRepair(
-      Path archiveDir,
+      ArchiveRoot root,
       Ledger ledger,
       long accountId,
       long runId,
@@ -93,7 +94,7 @@ final class ArchiveRepair {
       Consumer<String> info,
       int batchMessages,
       long batchBytes) {
-    this.archiveDir = archiveDir;
+    this.root = root;
     this.ledger = ledger;
     this.accountId = accountId;
     this.runId = runId;
@@ -110,15 +111,15 @@ final class ArchiveRepair {
    * files, since the ledger already describes the rewritten layout.
    */
   static void finishPending(
-      Path archiveDir, Ledger ledger, long accountId, Consumer<String> notices) throws IOException {
+      ArchiveRoot root, Ledger ledger, long accountId, Consumer<String> notices)
+      throws IOException {
     for (PendingReplacement p : ledger.pendingReplacements(accountId)) {
-      Path path = archiveDir.resolve(p.path());
+      Path path = Path.of(p.path());
       ArchiveRewrite.swapIn(
-          path,
-          archiveDir.resolve(p.replacement()),
-          p.aside() == null ? null : archiveDir.resolve(p.aside()));
+          root, path, Path.of(p.replacement()), p.aside() == null ? null : Path.of(p.aside()));
       ledger.replacementDone(p.fileId());
-      notices.accept("finished the repair of " + path + " that an interrupted run had begun");
+      notices.accept(
+          "finished the repair of " + root.shown(path) + " that an interrupted run had begun");
     }
   }
 
@@ -155,7 +156,7 @@ final class ArchiveRepair {
       if (chosen.isEmpty()) {
         continue;
       }
-      Path path = archiveDir.resolve(file.relativePath());
+      Path path = root.shown(Path.of(file.relativePath()));
       Codec codec = Codec.parse(file.codec());
       Set<Long> bad = check(path, codec, chosen);
       checked += chosen.size();
@@ -256,7 +257,7 @@ final class ArchiveRepair {
       throws IOException {
     Instant now = clock.instant();
     String replacementRel = file.relativePath() + ".repair";
-    Path replacement = archiveDir.resolve(replacementRel);
+    Path replacement = root.shown(Path.of(replacementRel));
     String asideRel =
         Files.exists(path) ? file.relativePath() + ".damaged-" + STAMP.format(now) : null;
     Rewrite result = new Rewrite();
@@ -285,14 +286,17 @@ final class ArchiveRepair {
     }
     boolean recorded = false;
     try {
-      List<Long> offsets = ArchiveRewrite.copyFrames(path, replacement, ranges);
+      List<Long> offsets =
+          ArchiveRewrite.copyFrames(
+              root, Path.of(file.relativePath()), Path.of(replacementRel), ranges);
       long copied = 0;
       for (FrameRow f : keep) {
         copied += f.length();
       }
       List<FileReplacement.AddedFrame> added = new ArrayList<>();
       long newLength;
-      try (ArchiveFile out = ArchiveFile.openForAppend(replacement, codec, copied)) {
+      try (ArchiveFile out =
+          ArchiveFile.openForAppend(root, Path.of(replacementRel), codec, copied)) {
         int next = 0;
         while (next < items.size()) {
           int end = next;
@@ -336,11 +340,14 @@ final class ArchiveRepair {
       recorded = true;
     } finally {
       if (!recorded) {
-        Files.deleteIfExists(replacement);
+        Files.deleteIfExists(root.file(Path.of(replacementRel)));
       }
     }
     ArchiveRewrite.swapIn(
-        path, replacement, asideRel == null ? null : archiveDir.resolve(asideRel));
+        root,
+        Path.of(file.relativePath()),
+        Path.of(replacementRel),
+        asideRel == null ? null : Path.of(asideRel));
     ledger.replacementDone(file.id());
     List<LostMessage> described = new ArrayList<>();
     for (LostMessage l : ledger.lostMessages(accountId)) {
@@ -363,7 +370,7 @@ final class ArchiveRepair {
             + result.lost.size()
             + " lost"
             + (asideRel != null
-                ? "; the damaged original is kept as " + archiveDir.resolve(asideRel)
+                ? "; the damaged original is kept as " + root.shown(Path.of(asideRel))
                 : ""));
     for (LostMessage l : described) {
       notices.accept("lost (damaged here and gone from the server): " + l.describe());

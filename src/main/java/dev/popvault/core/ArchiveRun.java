@@ -2,6 +2,7 @@ package dev.popvault.core;
 
 import dev.popvault.archive.ArchiveFile;
 import dev.popvault.archive.ArchiveLayout;
+import dev.popvault.archive.ArchiveRoot;
 import dev.popvault.archive.Codec;
 import dev.popvault.archive.EncodedMessage;
 import dev.popvault.archive.FrameWriter;
@@ -61,6 +62,8 @@ public final class ArchiveRun {
   private ProgressListener progress = ProgressListener.NONE;
   private Consumer<String> info = text -> {};
   private boolean repairOnly;
+  // The archive directory's boundary (M9), set when the run starts.
+  private ArchiveRoot root;
 
   /**
    * Prepares a run.
@@ -114,10 +117,15 @@ public final class ArchiveRun {
     } catch (IllegalArgumentException e) {
       throw new PopvaultException(ExitCode.USAGE, "bad account name: " + e.getMessage(), e);
     }
-    Path lockDir = settings.ledgerFile().toAbsolutePath().getParent().resolve("locks");
-    try (AccountLock lock = AccountLock.acquire(lockDir, dirName, settings.accountName());
+    // M9: every write below the archive directory goes through its root; a link leading outside
+    // the account's current directory is refused before the server or the ledger is touched.
+    RunPlaces places = RunPlaces.open(settings.archiveDir(), settings.ledgerFile(), notices);
+    root = places.archive();
+    places.check(
+        ArchiveLayout.relativeFileFor(dirName, settings.codec(), clock.instant()).getParent());
+    try (AccountLock lock = places.lock(dirName, settings.accountName());
         SessionOpener session = SessionOpener.start(() -> openSession(readPassword()));
-        Ledger ledger = Ledger.open(settings.ledgerFile())) {
+        Ledger ledger = Ledger.open(places.ledger())) {
       long accountId =
           ledger.account(
               settings.accountName(),
@@ -181,7 +189,7 @@ public final class ArchiveRun {
   private void recover(Ledger ledger, long accountId, List<String> notes) throws IOException {
     // First: a repair that was recorded but not renamed into place (the ledger describes it).
     ArchiveRepair.finishPending(
-        settings.archiveDir(),
+        root,
         ledger,
         accountId,
         note -> {
@@ -225,7 +233,8 @@ public final class ArchiveRun {
         continue;
       }
       try (ArchiveFile file =
-          ArchiveFile.openForAppend(path, Codec.parse(row.codec()), row.committedLength())) {
+          ArchiveFile.openForAppend(
+              root, Path.of(row.relativePath()), Codec.parse(row.codec()), row.committedLength())) {
         String note =
             "cut "
                 + file.truncatedBytes()
@@ -334,7 +343,7 @@ public final class ArchiveRun {
       }
       ArchiveRepair repair =
           new ArchiveRepair(
-              settings.archiveDir(),
+              root,
               ledger,
               accountId,
               runId,
@@ -421,8 +430,8 @@ public final class ArchiveRun {
         }
         List<Planned> batch = plan.subList(next, end);
         Instant now = clock.instant();
-        Path path = ArchiveLayout.fileFor(settings.archiveDir(), dirName, settings.codec(), now);
-        String relative = settings.archiveDir().relativize(path).toString();
+        Path relativePath = ArchiveLayout.relativeFileFor(dirName, settings.codec(), now);
+        String relative = relativePath.toString();
         if (fileRow == null || !fileRow.relativePath().equals(relative)) {
           // The ledger and the old file are needed here: the frame in flight must be settled first.
           settle(committer, null, archived, counters);
@@ -430,12 +439,17 @@ public final class ArchiveRun {
             file.close();
             file = null;
           }
+          // M9: a link leading outside is refused before the ledger learns of the file.
+          root.file(relativePath);
           // The row exists (committed length 0) before the file gets its first byte, so recovery
           // knows it.
           fileRow = ledger.archiveFile(accountId, relative, settings.codec().cliName());
-          file = ArchiveFile.openForAppend(path, settings.codec(), fileRow.committedLength());
+          file =
+              ArchiveFile.openForAppend(
+                  root, relativePath, settings.codec(), fileRow.committedLength());
           if (file.truncatedBytes() > 0) {
-            notices.accept("cut " + file.truncatedBytes() + " uncommitted bytes from " + path);
+            notices.accept(
+                "cut " + file.truncatedBytes() + " uncommitted bytes from " + file.path());
           }
         }
         fetchBatch(client, committer, ledger, runId, fileRow, file, batch, now, archived, counters);

@@ -1,6 +1,7 @@
 package dev.popvault.core;
 
 import dev.popvault.archive.ArchiveCorruptException;
+import dev.popvault.archive.UnsafePathException;
 import dev.popvault.config.ConfigException;
 import dev.popvault.ledger.LedgerException;
 import dev.popvault.pop3.Pop3Exception;
@@ -34,6 +35,10 @@ final class Failures {
             case IO -> ExitCode.IO_ERROR;
           };
       return new PopvaultException(code, e.getMessage(), e);
+    }
+    if (t instanceof UnsafePathException e) {
+      // Not an I/O failure to retry: the layout on disk must change before popvault writes there.
+      return new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
     }
     if (t instanceof ArchiveCorruptException e) {
       return new PopvaultException(ExitCode.DATA_ERROR, e.getMessage(), e);

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * Audits archives against the ledger: decodes every committed frame from disk, recomputes each
@@ -23,10 +24,22 @@ import java.util.OptionalLong;
 public final class VerifyRun {
   private final Path archiveDir;
   private final Path ledgerFile;
+  private final Consumer<String> notices;
 
+  /** Prepares a verify that drops notices. */
   public VerifyRun(Path archiveDir, Path ledgerFile) {
+    this(archiveDir, ledgerFile, text -> {});
+  }
+
+  /**
+   * Prepares a verify.
+   *
+   * @param notices receives one-line notices for the user (e.g. a mode made private)
+   */
+  public VerifyRun(Path archiveDir, Path ledgerFile, Consumer<String> notices) {
     this.archiveDir = archiveDir;
     this.ledgerFile = ledgerFile;
+    this.notices = notices;
   }
 
   /** Outcome of a verify: counts and one line per problem. */
@@ -61,7 +74,8 @@ public final class VerifyRun {
       throw new PopvaultException(
           ExitCode.CONFIG, "no ledger at " + ledgerFile + " (nothing archived yet?)");
     }
-    try (Ledger ledger = Ledger.open(ledgerFile)) {
+    RunPlaces places = RunPlaces.open(archiveDir, ledgerFile, notices);
+    try (Ledger ledger = Ledger.open(places.ledger())) {
       List<String> names = accounts.isEmpty() ? ledger.accountNames() : accounts;
       int files = 0;
       int frames = 0;
@@ -77,10 +91,9 @@ public final class VerifyRun {
               ExitCode.CONFIG, "unknown account " + name + " in " + ledgerFile);
         }
         String dirName = ArchiveLayout.safeDirName(name);
-        Path lockDir = ledgerFile.toAbsolutePath().getParent().resolve("locks");
-        try (AccountLock lock = AccountLock.acquire(lockDir, dirName, name)) {
+        try (AccountLock lock = places.lock(dirName, name)) {
           // A repair that the ledger records but an interrupted run did not rename into place.
-          ArchiveRepair.finishPending(archiveDir, ledger, id.getAsLong(), notes::add);
+          ArchiveRepair.finishPending(places.archive(), ledger, id.getAsLong(), notes::add);
           for (ArchiveFileRow row : ledger.archiveFiles(id.getAsLong())) {
             Path path = archiveDir.resolve(row.relativePath());
             List<ExpectedFrame> expected = ArchiveRepair.expected(ledger.frames(row.id()));

@@ -17,7 +17,8 @@ import java.util.Set;
  * Creates the ledger file and its missing parent directories with owner-only permissions before
  * SQLite touches them. The ledger lists what mail a person has; it is private. SQLite gives the
  * -wal and -shm files the mode of the database file, so creating that file 0600 covers them too.
- * Existing files and directories keep the permissions their owner chose.
+ * Existing files and directories are left as they are here; core checks links and makes modes
+ * private before opening (RunPlaces, through archive.ArchiveRoot).
  */
 final class LedgerFiles {
   static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");

@@ -91,11 +91,20 @@ final class NativeLibrary {
         : version;
   }
 
-  private static Path cacheHome(Map<String, String> env) {
+  /**
+   * Returns {@code $XDG_CACHE_HOME}, or {@code $HOME/.cache}, by the rule of {@code
+   * config.UserPaths} (HOME, else {@code user.home}), restated here because this package depends on
+   * no other popvault package.
+   */
+  static Path cacheHome(Map<String, String> env) {
     String xdg = env.get("XDG_CACHE_HOME");
-    if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+    if (xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()) {
       return Path.of(xdg);
     }
-    return Path.of(System.getProperty("user.home"), ".cache");
+    String home = env.get("HOME");
+    if (home == null || home.isEmpty()) {
+      home = System.getProperty("user.home");
+    }
+    return Path.of(home, ".cache");
   }
 }
