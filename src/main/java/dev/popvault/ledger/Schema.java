@@ -87,7 +87,19 @@ final class Schema {
                 deleted_at INTEGER,
                 UNIQUE (account_id, uidl, size, sha256)
               ) STRICT""",
-              "CREATE INDEX message_by_frame ON message(frame_id, frame_offset)"));
+              "CREATE INDEX message_by_frame ON message(frame_id, frame_offset)"),
+          // Account renames (popvault rename): a row here means the account's directory may already
+          // have moved to new_dir while the ledger still records old_dir. Archive runs refuse such
+          // an account and the rename's target name until `rename` finishes; the row goes away in
+          // the same transaction that renames the account and rewrites its archive_file paths.
+          List.of(
+              """
+              CREATE TABLE account_rename (
+                account_id INTEGER PRIMARY KEY REFERENCES account(id),
+                new_name TEXT NOT NULL UNIQUE,
+                old_dir TEXT NOT NULL,
+                new_dir TEXT NOT NULL
+              ) STRICT"""));
 
   private Schema() {}
 
