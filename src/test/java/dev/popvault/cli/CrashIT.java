@@ -381,6 +381,9 @@ class CrashIT {
             launcher.toString(),
             "archive",
             "pop3://" + user + "@127.0.0.1:" + tapPort,
+            // One mailbox behind a tap on a changing port: the same account by name.
+            "--account",
+            user,
             "--allow-plaintext",
             "--archive-dir",
             archiveDir.toString(),
@@ -501,6 +504,8 @@ class CrashIT {
         CliRun.of(
             "archive",
             "pop3://" + user + "@127.0.0.1:" + dovecot.pop3Port(),
+            "--account",
+            user,
             "--ca-file",
             dovecot.caFile().toString(),
             "--password-file",
