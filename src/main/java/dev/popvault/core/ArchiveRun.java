@@ -146,7 +146,8 @@ public final class ArchiveRun {
       throws IOException {
     long accountId = plan.apply(ledger, request);
     if (plan.decision() instanceof AccountBinding.Move) {
-      notices.accept(
+      // The user named the account for this port: a -v line, not a notice on every port change.
+      info.accept(
           "account \"" + accountName + "\" now archives " + request.mailbox() + " (port changed)");
     } else if (!accountName.equals(settings.accountName())) {
       info.accept(request.mailbox() + " is archived as account \"" + accountName + "\"");

@@ -188,7 +188,7 @@ class AccountIdentityIT {
       assertThat(archive(oldPort).exitCode()).isZero();
     }
     try (ScriptedPop3Server moved = ScriptedPop3Server.start(box)) {
-      CliRun run = archive(moved.port(), "--account", DERIVED);
+      CliRun run = archive(moved.port(), "--account", DERIVED, "-v");
       assertThat(run.exitCode()).as(run.describe()).isZero();
       assertThat(run.out()).contains(DERIVED + ": 0 new, 3 skipped");
       assertThat(run.err()).contains("now archives alice@127.0.0.1:" + moved.port());

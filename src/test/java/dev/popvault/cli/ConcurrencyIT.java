@@ -48,7 +48,7 @@ class ConcurrencyIT {
             "pop3://" + login + "@127.0.0.1:" + port,
             // One mailbox reached through a proxy on another port: the same account by name.
             "--account",
-            login,
+            login + "@127.0.0.1",
             "--allow-plaintext",
             "--archive-dir",
             archiveDir.toString(),
@@ -81,7 +81,7 @@ class ConcurrencyIT {
                 "archive",
                 "pop3://same@127.0.0.1:" + greenMail.getPop3().getPort(),
                 "--account",
-                "same",
+                "same@127.0.0.1",
                 "--allow-plaintext",
                 "--password-file",
                 passwordFile.toString(),

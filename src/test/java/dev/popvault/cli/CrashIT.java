@@ -383,7 +383,7 @@ class CrashIT {
             "pop3://" + user + "@127.0.0.1:" + tapPort,
             // One mailbox behind a tap on a changing port: the same account by name.
             "--account",
-            user,
+            user + "@127.0.0.1",
             "--allow-plaintext",
             "--archive-dir",
             archiveDir.toString(),
@@ -505,7 +505,7 @@ class CrashIT {
             "archive",
             "pop3://" + user + "@127.0.0.1:" + dovecot.pop3Port(),
             "--account",
-            user,
+            user + "@127.0.0.1",
             "--ca-file",
             dovecot.caFile().toString(),
             "--password-file",

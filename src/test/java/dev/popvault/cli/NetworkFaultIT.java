@@ -113,7 +113,7 @@ class NetworkFaultIT {
                 "pop3://" + user + "@127.0.0.1:" + port,
                 // One mailbox behind proxies on changing ports: the same account by name.
                 "--account",
-                user,
+                user + "@127.0.0.1",
                 "--allow-plaintext",
                 "--password-file",
                 passwordFile.toString(),
@@ -232,7 +232,7 @@ class NetworkFaultIT {
             "archive",
             "pop3://" + user + "@127.0.0.1:" + dovecot.pop3Port(),
             "--account",
-            user,
+            user + "@127.0.0.1",
             "--ca-file",
             dovecot.caFile().toString(),
             "--password-file",
