@@ -330,11 +330,11 @@ class AccountIdentityIT {
       add(5);
       CliRun gzip = archive(server.port(), "--codec", "gzip", "-v");
       assertThat(gzip.exitCode()).as(gzip.describe()).isZero();
-      assertThat(gzip.err()).contains("codec gzip chosen; new mail goes to a new .mbox.gz file");
       assertThat(archiveFiles().keySet())
           .hasSize(2)
           .anyMatch(p -> p.endsWith(".mbox.xz"))
           .anyMatch(p -> p.endsWith(".mbox.gz"));
+      assertThat(gzip.err()).contains("codec gzip chosen; new mail goes to a new .mbox.gz file");
 
       add(6);
       CliRun after = archive(server.port());
