@@ -131,6 +131,7 @@ final class AccountSetup {
       ArchiveSettings settings =
           new ArchiveSettings(
               account.name(),
+              account.nameGiven(),
               pop3,
               account.url().user(),
               secret,
@@ -141,6 +142,7 @@ final class AccountSetup {
               archiveDir,
               account.ledger() != null ? account.ledger() : Directories.defaultLedger(archiveDir),
               Codec.parse(account.codec()),
+              account.codecGiven(),
               account.delete(),
               account.batchSize(),
               ArchiveSettings.DEFAULT_BATCH_BYTES);

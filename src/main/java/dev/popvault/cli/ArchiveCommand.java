@@ -61,13 +61,19 @@ final class ArchiveCommand implements Callable<Integer> {
       names = "--account",
       paramLabel = "NAME",
       description =
-          "Name of the account in the ledger and archive (default USER@HOST). One URL only.")
+          "Name of the account in the ledger and archive (one URL or account only). Default: the"
+              + " account that already archives USER@HOST:PORT, else USER@HOST. A mailbox archived"
+              + " under one name is refused under another (see popvault rename). Naming the"
+              + " account of the same USER@HOST on another port moves it to that port.")
   String accountName;
 
   @Option(
       names = "--codec",
       paramLabel = "CODEC",
-      description = "zstd (default), gzip, xz or none.")
+      description =
+          "zstd, gzip, xz or none. Default: the codec of the account's current archive file, so"
+              + " the month's file continues; zstd for a new account. Another codec starts a new"
+              + " file.")
   String codec;
 
   @Option(

@@ -16,7 +16,8 @@ final class ExitCodeTable {
           + "      server busy ([IN-USE], [LOGIN-DELAY], [SYS/TEMP])%n"
           + "  76  POP3 protocol error (malformed or unexpected server reply, UTF8 refused)%n"
           + "  77  authentication failed, certificate not trusted, or plaintext refused%n"
-          + "  78  configuration error (bad URL, unreadable password source)%n"
+          + "  78  configuration error (bad URL, unreadable password source, a mailbox%n"
+          + "      archived under another account name, an unfinished rename)%n"
           + " 130  interrupted by Ctrl-C";
 
   private ExitCodeTable() {}

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ArchiveCommand.class,
       VerifyCommand.class,
+      RenameCommand.class,
       ProbeCommand.class,
       ConfigCommand.class,
       WarmupCommand.class

@@ -14,13 +14,16 @@ import java.util.Set;
  * [defaults]}, the account's table, the command line; later layers win) and validated, with each
  * value's origin kept for {@code config check} and for error messages.
  *
+ * @param nameGiven true if the account was named (an accounts-file table, {@code --account}); false
+ *     if {@code name} was derived from the URL ({@code user@host})
  * @param password a password written in the accounts file (discouraged), or null
  * @param auth one of auto, user, apop, plain, xoauth2, oauthbearer
- * @param codec one of zstd, gzip, xz, none
+ * @param codec one of zstd, gzip, xz, none (zstd by default; see {@link #codecGiven()})
  * @param origins where each effective key came from: "FILE:LINE", "command line" or "default"
  */
 public record AccountConfig(
     String name,
+    boolean nameGiven,
     ServerUrl url,
     String password,
     Path passwordFile,
@@ -102,6 +105,7 @@ public record AccountConfig(
     Path archiveDir = r.path("archive-dir");
     return new AccountConfig(
         name != null ? name : url.accountName(),
+        name != null,
         url,
         r.string("password"),
         r.path("password-file"),
@@ -119,6 +123,11 @@ public record AccountConfig(
         r.positive("timeout", 120),
         r.positive("batch-size", 500),
         origins);
+  }
+
+  /** Tells whether some layer (the accounts file or the command line) chose the codec. */
+  public boolean codecGiven() {
+    return origins.containsKey("codec");
   }
 
   /** Lists the effective settings as {@code key = value # origin} lines, secrets masked. */

@@ -33,6 +33,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -64,6 +68,9 @@ public final class ArchiveRun {
   private boolean repairOnly;
   // The archive directory's boundary (M9), set when the run starts.
   private ArchiveRoot root;
+  // Decided by execute() under the account's lock, before the session logs in.
+  private String accountName;
+  private Codec codec;
 
   /**
    * Prepares a run.
@@ -111,68 +118,37 @@ public final class ArchiveRun {
    */
   public RunReport execute() {
     long startNanos = System.nanoTime();
-    String dirName;
     try {
-      dirName = ArchiveLayout.safeDirName(settings.accountName());
+      ArchiveLayout.safeDirName(settings.accountName());
     } catch (IllegalArgumentException e) {
       throw new PopvaultException(ExitCode.USAGE, "bad account name: " + e.getMessage(), e);
     }
-    // M9: every write below the archive directory goes through its root; a link leading outside
-    // the account's current directory is refused before the server or the ledger is touched.
+    // M9: every write below the archive directory goes through its root.
     RunPlaces places = RunPlaces.open(settings.archiveDir(), settings.ledgerFile(), notices);
     root = places.archive();
-    places.check(
-        ArchiveLayout.relativeFileFor(dirName, settings.codec(), clock.instant()).getParent());
-    try (AccountLock lock = places.lock(dirName, settings.accountName());
-        SessionOpener session = SessionOpener.start(() -> openSession(readPassword()));
+    // Connecting overlaps opening the ledger, but credentials go out only once the ledger has
+    // accepted the account (AccountBinding) and its directory was checked: a refused run never
+    // logs in.
+    CompletableFuture<Void> accountBound = new CompletableFuture<>();
+    try (SessionOpener session =
+            SessionOpener.start(() -> openSession(readPassword(), accountBound));
         Ledger ledger = Ledger.open(places.ledger())) {
-      long accountId =
-          ledger.account(
+      AccountBinding.Request request =
+          new AccountBinding.Request(
               settings.accountName(),
+              settings.nameGiven(),
               settings.server().host(),
               settings.server().port(),
               settings.user());
-      long runId = ledger.beginRun(accountId, clock.instant());
-      Counters counters = new Counters();
-      List<String> notes = new ArrayList<>();
-      try {
-        recover(ledger, accountId, notes);
-        transfer(session, ledger, accountId, runId, dirName, counters);
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-        if (stop.requested()) {
-          throw new PopvaultException(
-              stop.exitCode(),
-              "stopped by "
-                  + stop.signalName()
-                  + " after archiving "
-                  + counters.newCount
-                  + " messages; "
-                  + (counters.deletedCount == 0
-                      ? "nothing was deleted"
-                      : "the server had already deleted " + counters.deletedCount));
-        }
-        ledger.endRun(runId, counters.outcome(clock.instant(), "ok", ExitCode.OK, null));
-        return new RunReport(
-            settings.accountName(),
-            counters.newCount,
-            counters.skippedCount,
-            counters.deletedCount,
-            counters.bytes,
-            elapsed,
-            concat(notes, counters.notes),
-            counters.lost,
-            counters.repaired);
-      } catch (RuntimeException | Error | IOException e) {
-        PopvaultException known = Failures.translate(e);
-        String outcome = stop.requested() ? "interrupted" : "failed";
-        int code = known == null ? ExitCode.SOFTWARE : known.exitCode();
-        String message = known == null ? e.getClass().getName() : known.getMessage();
-        try {
-          ledger.endRun(runId, counters.outcome(clock.instant(), outcome, code, message));
-        } catch (IOException | RuntimeException secondary) {
-          e.addSuppressed(secondary);
-        }
-        throw e;
+      AccountBinding.Plan plan = AccountBinding.plan(ledger, request, settings.archiveDir());
+      accountName = plan.name();
+      String dirName = ArchiveLayout.safeDirName(accountName);
+      try (AccountLock lock = places.lock(dirName, accountName)) {
+        long accountId = bind(plan, request, ledger);
+        // A link leading outside the account's current directory is refused before login.
+        places.check(ArchiveLayout.relativeFileFor(dirName, codec, clock.instant()).getParent());
+        accountBound.complete(null);
+        return run(session, ledger, accountId, dirName, startNanos);
       }
     } catch (IOException e) {
       PopvaultException known = Failures.translate(e);
@@ -181,7 +157,89 @@ public final class ArchiveRun {
       PopvaultException known = Failures.translate(e);
       throw known != null ? known : e;
     } finally {
+      accountBound.cancel(false);
       progress.finished();
+    }
+  }
+
+  /** Creates or updates the account row as planned and picks the codec; says what it decided. */
+  private long bind(AccountBinding.Plan plan, AccountBinding.Request request, Ledger ledger)
+      throws IOException {
+    long accountId = plan.apply(ledger, request);
+    if (plan.decision() instanceof AccountBinding.Move) {
+      // The user named the account for this port: a -v line, not a notice on every port change.
+      info.accept(
+          "account \"" + accountName + "\" now archives " + request.mailbox() + " (port changed)");
+    } else if (!accountName.equals(settings.accountName())) {
+      info.accept(request.mailbox() + " is archived as account \"" + accountName + "\"");
+    }
+    String current = ledger.currentCodec(accountId);
+    codec = settings.codec();
+    if (current != null && !current.equals(codec.cliName())) {
+      if (settings.codecGiven()) {
+        info.accept(
+            accountName
+                + ": codec "
+                + codec.cliName()
+                + " chosen; new mail goes to a new "
+                + codec.fileSuffix()
+                + " file (the current file is "
+                + current
+                + ")");
+      } else {
+        // Without an explicit choice the month's file continues instead of a second file
+        // beside it.
+        codec = Codec.parse(current);
+        info.accept(accountName + ": keeping codec " + current + " of the current archive file");
+      }
+    }
+    return accountId;
+  }
+
+  private RunReport run(
+      SessionOpener session, Ledger ledger, long accountId, String dirName, long startNanos)
+      throws IOException {
+    long runId = ledger.beginRun(accountId, clock.instant());
+    Counters counters = new Counters();
+    List<String> notes = new ArrayList<>();
+    try {
+      recover(ledger, accountId, notes);
+      transfer(session, ledger, accountId, runId, dirName, counters);
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+      if (stop.requested()) {
+        throw new PopvaultException(
+            stop.exitCode(),
+            "stopped by "
+                + stop.signalName()
+                + " after archiving "
+                + counters.newCount
+                + " messages; "
+                + (counters.deletedCount == 0
+                    ? "nothing was deleted"
+                    : "the server had already deleted " + counters.deletedCount));
+      }
+      ledger.endRun(runId, counters.outcome(clock.instant(), "ok", ExitCode.OK, null));
+      return new RunReport(
+          accountName,
+          counters.newCount,
+          counters.skippedCount,
+          counters.deletedCount,
+          counters.bytes,
+          elapsed,
+          concat(notes, counters.notes),
+          counters.lost,
+          counters.repaired);
+    } catch (RuntimeException | Error | IOException e) {
+      PopvaultException known = Failures.translate(e);
+      String outcome = stop.requested() ? "interrupted" : "failed";
+      int code = known == null ? ExitCode.SOFTWARE : known.exitCode();
+      String message = known == null ? e.getClass().getName() : known.getMessage();
+      try {
+        ledger.endRun(runId, counters.outcome(clock.instant(), outcome, code, message));
+      } catch (IOException | RuntimeException secondary) {
+        e.addSuppressed(secondary);
+      }
+      throw e;
     }
   }
 
@@ -257,12 +315,22 @@ public final class ArchiveRun {
 
   /**
    * Connects, logs in and lists the mailbox; runs on {@link SessionOpener}'s thread while the
-   * ledger opens and recovery runs. M6: wipes the password after login, whatever happens.
+   * ledger opens and recovery runs. Logs in only after {@code accountBound} completes, so a run
+   * whose account the ledger refuses sends no credential. M6: wipes the password after login,
+   * whatever happens.
    */
-  private SessionOpener.Session openSession(char[] password) throws IOException {
-    Pop3Client client = Pop3Client.connect(settings.server(), log);
+  private SessionOpener.Session openSession(char[] password, Future<Void> accountBound)
+      throws IOException {
+    Pop3Client client;
+    try {
+      client = Pop3Client.connect(settings.server(), log);
+    } catch (IOException | RuntimeException | Error e) {
+      Arrays.fill(password, '\0');
+      throw e;
+    }
     try {
       try {
+        awaitAccount(accountBound);
         switch (settings.oauth()) {
           case XOAUTH2 -> client.loginXoauth2(settings.user(), password, true);
           case OAUTHBEARER -> client.loginOauthbearer(settings.user(), password, true);
@@ -272,7 +340,7 @@ public final class ArchiveRun {
         Arrays.fill(password, '\0');
       }
       info.accept(
-          settings.accountName()
+          accountName
               + ": logged in to "
               + settings.server().host()
               + ":"
@@ -287,6 +355,18 @@ public final class ArchiveRun {
     } catch (IOException | RuntimeException | Error e) {
       client.close();
       throw e;
+    }
+  }
+
+  /** Waits until the run has bound its account; a refused or failed run cancels the login. */
+  private static void awaitAccount(Future<Void> accountBound) throws IOException {
+    try {
+      accountBound.get();
+    } catch (CancellationException | ExecutionException e) {
+      throw new IOException("the run ended before logging in", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted before logging in", e);
     }
   }
 
@@ -376,7 +456,7 @@ public final class ArchiveRun {
       }
       long planBytes = plan.stream().mapToLong(p -> p.key().listSize()).sum();
       info.accept(
-          settings.accountName()
+          accountName
               + ": "
               + uidls.size()
               + " on the server, "
@@ -430,7 +510,7 @@ public final class ArchiveRun {
         }
         List<Planned> batch = plan.subList(next, end);
         Instant now = clock.instant();
-        Path relativePath = ArchiveLayout.relativeFileFor(dirName, settings.codec(), now);
+        Path relativePath = ArchiveLayout.relativeFileFor(dirName, codec, now);
         String relative = relativePath.toString();
         if (fileRow == null || !fileRow.relativePath().equals(relative)) {
           // The ledger and the old file are needed here: the frame in flight must be settled first.
@@ -443,10 +523,8 @@ public final class ArchiveRun {
           root.file(relativePath);
           // The row exists (committed length 0) before the file gets its first byte, so recovery
           // knows it.
-          fileRow = ledger.archiveFile(accountId, relative, settings.codec().cliName());
-          file =
-              ArchiveFile.openForAppend(
-                  root, relativePath, settings.codec(), fileRow.committedLength());
+          fileRow = ledger.archiveFile(accountId, relative, codec.cliName());
+          file = ArchiveFile.openForAppend(root, relativePath, codec, fileRow.committedLength());
           if (file.truncatedBytes() > 0) {
             notices.accept(
                 "cut " + file.truncatedBytes() + " uncommitted bytes from " + file.path());

@@ -12,13 +12,18 @@ import java.util.Objects;
  *
  * @param accountName the ledger's and archive directory's name for the account (default {@code
  *     user@host})
+ * @param nameGiven the user named the account ({@code --account}, an accounts-file table); false if
+ *     {@code accountName} was derived from the URL, so a known mailbox keeps its existing account
  * @param password the password, or with {@code oauth} the source of the OAuth2 access token
  * @param oauth log in with an OAuth2 mechanism (two-step form) instead of {@code auth}
+ * @param codecGiven the user chose {@code codec}; otherwise an account keeps the codec of its
+ *     current archive file, and {@code codec} (the default) is for new accounts
  * @param batchMessages a frame is finished, verified and committed after this many messages
  * @param batchBytes ... or after this many wire bytes (by LIST size), whichever comes first
  */
 public record ArchiveSettings(
     String accountName,
+    boolean nameGiven,
     Pop3Settings server,
     String user,
     PasswordSource password,
@@ -27,6 +32,7 @@ public record ArchiveSettings(
     Path archiveDir,
     Path ledgerFile,
     Codec codec,
+    boolean codecGiven,
     boolean delete,
     int batchMessages,
     long batchBytes) {

@@ -327,6 +327,264 @@ public final class Ledger implements AutoCloseable {
         });
   }
 
+  // Account identity and renames (popvault rename). One mailbox (user@host:port) has one account.
+
+  /** Returns every account, each with the target of its unfinished rename if any, by name. */
+  public synchronized List<AccountRow> accounts() throws LedgerException {
+    return read(
+        () -> {
+          List<AccountRow> rows = new ArrayList<>();
+          try (Statement s = connection.createStatement();
+              ResultSet r =
+                  s.executeQuery(
+                      "SELECT a.id, a.name, a.host, a.port, a.user, n.new_name FROM account a"
+                          + " LEFT JOIN account_rename n ON n.account_id = a.id ORDER BY a.name")) {
+            while (r.next()) {
+              rows.add(
+                  new AccountRow(
+                      r.getLong(1),
+                      r.getString(2),
+                      r.getString(3),
+                      r.getInt(4),
+                      r.getString(5),
+                      r.getString(6)));
+            }
+          }
+          return List.copyOf(rows);
+        });
+  }
+
+  /**
+   * Creates an account row and returns its id. Checked inside the write transaction, so that two
+   * runs starting together cannot give one mailbox two accounts.
+   *
+   * @throws LedgerException {@link Kind#CONFLICT} if {@code name} is taken or is the target of an
+   *     unfinished rename, or if another account archives the same mailbox (host without case)
+   */
+  public synchronized long createAccount(String name, String host, int port, String user)
+      throws LedgerException {
+    checkName(name);
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(user, "user");
+    return write(
+        () -> {
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "SELECT name FROM account WHERE name = ?1"
+                      + " OR (host = ?2 COLLATE NOCASE AND port = ?3 AND user = ?4)"
+                      + " UNION ALL SELECT new_name FROM account_rename WHERE new_name = ?1")) {
+            p.setString(1, name);
+            p.setString(2, host);
+            p.setInt(3, port);
+            p.setString(4, user);
+            try (ResultSet r = p.executeQuery()) {
+              if (r.next()) {
+                throw new LedgerException(
+                    Kind.CONFLICT,
+                    "ledger "
+                        + file
+                        + ": account "
+                        + r.getString(1)
+                        + " already uses the name or the mailbox of "
+                        + name);
+              }
+            }
+          }
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "INSERT INTO account(name, host, port, user) VALUES (?, ?, ?, ?) RETURNING id")) {
+            p.setString(1, name);
+            p.setString(2, host);
+            p.setInt(3, port);
+            p.setString(4, user);
+            try (ResultSet r = p.executeQuery()) {
+              r.next();
+              return r.getLong(1);
+            }
+          }
+        });
+  }
+
+  /** Records that the account's mailbox is now reached as {@code user@host:port}. */
+  public synchronized void moveAccount(long accountId, String host, int port, String user)
+      throws LedgerException {
+    write(
+        () -> {
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "UPDATE account SET host = ?, port = ?, user = ? WHERE id = ?")) {
+            p.setString(1, host);
+            p.setInt(2, port);
+            p.setString(3, user);
+            p.setLong(4, accountId);
+            if (p.executeUpdate() != 1) {
+              throw new IllegalArgumentException("no account with id " + accountId);
+            }
+          }
+          return null;
+        });
+  }
+
+  /** Returns how many messages the account has archived (deleted from the server or not). */
+  public synchronized long messageCount(long accountId) throws LedgerException {
+    return read(
+        () -> {
+          try (PreparedStatement p =
+              connection.prepareStatement("SELECT count(*) FROM message WHERE account_id = ?")) {
+            p.setLong(1, accountId);
+            try (ResultSet r = p.executeQuery()) {
+              r.next();
+              return r.getLong(1);
+            }
+          }
+        });
+  }
+
+  /**
+   * Returns the codec of the account's current archive file: the one that received the account's
+   * newest frame, else (no frame committed yet) its newest file; null if it has no file.
+   */
+  public synchronized String currentCodec(long accountId) throws LedgerException {
+    return read(
+        () -> {
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "SELECT f.codec FROM archive_file f WHERE f.account_id = ?"
+                      + " ORDER BY (SELECT max(id) FROM frame WHERE file_id = f.id) DESC NULLS LAST,"
+                      + " f.id DESC LIMIT 1")) {
+            p.setLong(1, accountId);
+            try (ResultSet r = p.executeQuery()) {
+              return r.next() ? r.getString(1) : null;
+            }
+          }
+        });
+  }
+
+  /**
+   * Records the first step of a rename: the account's directory {@code oldDir} is about to move to
+   * {@code newDir}. Until {@link #finishRename} the account shows {@link AccountRow#renamingTo()}.
+   *
+   * @throws LedgerException {@link Kind#CONFLICT} if {@code newName} is an account or the target of
+   *     another rename, if archive paths under {@code newDir/} are recorded, or if the account has
+   *     an unfinished rename already
+   */
+  public synchronized void beginRename(long accountId, String newName, String oldDir, String newDir)
+      throws LedgerException {
+    checkName(newName);
+    ArchiveFileRow.checkRelativePath(oldDir);
+    ArchiveFileRow.checkRelativePath(newDir);
+    write(
+        () -> {
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "SELECT 'account ' || name FROM account WHERE name = ?1"
+                      + " UNION ALL SELECT 'rename to ' || new_name FROM account_rename"
+                      + " WHERE new_name = ?1 OR account_id = ?2"
+                      + " UNION ALL SELECT 'archive file ' || path FROM archive_file"
+                      + " WHERE ?3 <> ?4 AND substr(path, 1, length(?3) + 1) = ?3 || '/'")) {
+            p.setString(1, newName);
+            p.setLong(2, accountId);
+            p.setString(3, newDir);
+            p.setString(4, oldDir);
+            try (ResultSet r = p.executeQuery()) {
+              if (r.next()) {
+                throw new LedgerException(
+                    Kind.CONFLICT,
+                    "ledger " + file + " already records " + r.getString(1) + " (" + newName + ")");
+              }
+            }
+          }
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "INSERT INTO account_rename(account_id, new_name, old_dir, new_dir)"
+                      + " VALUES (?, ?, ?, ?)")) {
+            p.setLong(1, accountId);
+            p.setString(2, newName);
+            p.setString(3, oldDir);
+            p.setString(4, newDir);
+            p.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Finishes a rename begun with {@link #beginRename}, in one transaction: gives the account its
+   * new name, rewrites every archive file path from {@code oldDir/} to {@code newDir/} and forgets
+   * the unfinished rename.
+   *
+   * @throws LedgerException {@link Kind#CORRUPT} if one of the account's paths is not under {@code
+   *     oldDir/}; {@link Kind#CONFLICT} if the account has no unfinished rename
+   */
+  public synchronized void finishRename(long accountId) throws LedgerException {
+    write(
+        () -> {
+          String newName;
+          String oldDir;
+          String newDir;
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "SELECT new_name, old_dir, new_dir FROM account_rename WHERE account_id = ?")) {
+            p.setLong(1, accountId);
+            try (ResultSet r = p.executeQuery()) {
+              if (!r.next()) {
+                throw new LedgerException(
+                    Kind.CONFLICT, "ledger " + file + ": no unfinished rename of that account");
+              }
+              newName = r.getString(1);
+              oldDir = r.getString(2);
+              newDir = r.getString(3);
+            }
+          }
+          try (PreparedStatement p =
+              connection.prepareStatement(
+                  "SELECT count(*) FROM archive_file WHERE account_id = ?"
+                      + " AND substr(path, 1, length(?2) + 1) <> ?2 || '/'")) {
+            p.setLong(1, accountId);
+            p.setString(2, oldDir);
+            try (ResultSet r = p.executeQuery()) {
+              r.next();
+              if (r.getLong(1) > 0) {
+                throw new LedgerException(
+                    Kind.CORRUPT,
+                    "ledger " + file + ": archive files of the account lie outside " + oldDir);
+              }
+            }
+          }
+          // Every recorded path under the old directory: files, kept damaged originals, and the
+          // damaged copies that lost messages name.
+          for (String sql :
+              new String[] {
+                "UPDATE archive_file SET path = ?2 || substr(path, length(?3) + 1)"
+                    + " WHERE account_id = ?1",
+                "UPDATE archive_file SET aside = ?2 || substr(aside, length(?3) + 1)"
+                    + " WHERE account_id = ?1 AND substr(aside, 1, length(?3) + 1) = ?3 || '/'",
+                "UPDATE lost_message SET damaged_copy = ?2 || substr(damaged_copy, length(?3) + 1)"
+                    + " WHERE account_id = ?1"
+                    + " AND substr(damaged_copy, 1, length(?3) + 1) = ?3 || '/'"
+              }) {
+            try (PreparedStatement p = connection.prepareStatement(sql)) {
+              p.setLong(1, accountId);
+              p.setString(2, newDir);
+              p.setString(3, oldDir);
+              p.executeUpdate();
+            }
+          }
+          try (PreparedStatement p =
+              connection.prepareStatement("UPDATE account SET name = ? WHERE id = ?")) {
+            p.setString(1, newName);
+            p.setLong(2, accountId);
+            p.executeUpdate();
+          }
+          try (PreparedStatement p =
+              connection.prepareStatement("DELETE FROM account_rename WHERE account_id = ?")) {
+            p.setLong(1, accountId);
+            p.executeUpdate();
+          }
+          return null;
+        });
+  }
+
   private static void checkName(String name) {
     Objects.requireNonNull(name, "name");
     if (name.isEmpty()) {

@@ -116,7 +116,20 @@ final class Schema {
                 lost_at INTEGER NOT NULL,
                 damaged_copy TEXT NOT NULL
               ) STRICT""",
-              "CREATE INDEX lost_message_by_account ON lost_message(account_id, lost_at)"));
+              "CREATE INDEX lost_message_by_account ON lost_message(account_id, lost_at)"),
+          // 3: account renames (popvault rename): a row here means the account's directory may
+          // already
+          // have moved to new_dir while the ledger still records old_dir. Archive runs refuse such
+          // an account and the rename's target name until `rename` finishes; the row goes away in
+          // the same transaction that renames the account and rewrites its archive_file paths.
+          List.of(
+              """
+              CREATE TABLE account_rename (
+                account_id INTEGER PRIMARY KEY REFERENCES account(id),
+                new_name TEXT NOT NULL UNIQUE,
+                old_dir TEXT NOT NULL,
+                new_dir TEXT NOT NULL
+              ) STRICT"""));
 
   private Schema() {}
 

@@ -46,6 +46,9 @@ class ConcurrencyIT {
             Path.of(System.getProperty("popvault.basedir", "."), "bin", "popvault").toString(),
             "archive",
             "pop3://" + login + "@127.0.0.1:" + port,
+            // One mailbox reached through a proxy on another port: the same account by name.
+            "--account",
+            login + "@127.0.0.1",
             "--allow-plaintext",
             "--archive-dir",
             archiveDir.toString(),
@@ -77,6 +80,8 @@ class ConcurrencyIT {
             CliRun.of(
                 "archive",
                 "pop3://same@127.0.0.1:" + greenMail.getPop3().getPort(),
+                "--account",
+                "same@127.0.0.1",
                 "--allow-plaintext",
                 "--password-file",
                 passwordFile.toString(),

@@ -465,6 +465,9 @@ class CrashIT {
             launcher.toString(),
             "archive",
             "pop3://" + user + "@127.0.0.1:" + tapPort,
+            // One mailbox behind a tap on a changing port: the same account by name.
+            "--account",
+            user + "@127.0.0.1",
             "--allow-plaintext",
             "--archive-dir",
             archiveDir.toString(),
@@ -588,6 +591,8 @@ class CrashIT {
         CliRun.of(
             "archive",
             "pop3://" + user + "@127.0.0.1:" + dovecot.pop3Port(),
+            "--account",
+            user + "@127.0.0.1",
             "--ca-file",
             dovecot.caFile().toString(),
             "--password-file",

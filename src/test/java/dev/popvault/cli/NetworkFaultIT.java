@@ -111,6 +111,9 @@ class NetworkFaultIT {
             List.of(
                 "archive",
                 "pop3://" + user + "@127.0.0.1:" + port,
+                // One mailbox behind proxies on changing ports: the same account by name.
+                "--account",
+                user + "@127.0.0.1",
                 "--allow-plaintext",
                 "--password-file",
                 passwordFile.toString(),
@@ -228,6 +231,8 @@ class NetworkFaultIT {
         CliRun.of(
             "archive",
             "pop3://" + user + "@127.0.0.1:" + dovecot.pop3Port(),
+            "--account",
+            user + "@127.0.0.1",
             "--ca-file",
             dovecot.caFile().toString(),
             "--password-file",

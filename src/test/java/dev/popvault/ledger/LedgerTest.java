@@ -50,7 +50,14 @@ class LedgerTest {
         }
       }
       assertThat(tables)
-          .containsExactly("account", "archive_file", "frame", "lost_message", "message", "run");
+          .containsExactly(
+              "account",
+              "account_rename",
+              "archive_file",
+              "frame",
+              "lost_message",
+              "message",
+              "run");
     }
   }
 
@@ -729,6 +736,83 @@ class LedgerTest {
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
+
+  // ---------------------------------------------------------------------------------------------
+  // Account identity and renames
+
+  @Test
+  void createAccountRefusesATakenNameOrAMailboxThatHasAnAccount() throws Exception {
+    try (Ledger ledger = Ledger.open(dir.resolve("ledger.db"))) {
+      long home = ledger.createAccount("home", "pop.example.org", 995, "alice");
+      assertThatThrownBy(() -> ledger.createAccount("home", "other.example", 995, "bob"))
+          .isInstanceOfSatisfying(
+              LedgerException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFLICT));
+      assertThatThrownBy(() -> ledger.createAccount("work", "POP.Example.ORG", 995, "alice"))
+          .as("host names compare without case")
+          .isInstanceOfSatisfying(
+              LedgerException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFLICT));
+      long otherPort = ledger.createAccount("work", "pop.example.org", 110, "alice");
+      long otherUser = ledger.createAccount("bob", "pop.example.org", 995, "Alice");
+      assertThat(List.of(home, otherPort, otherUser)).doesNotHaveDuplicates();
+      assertThat(ledger.accounts())
+          .extracting(AccountRow::name)
+          .containsExactly("bob", "home", "work");
+    }
+  }
+
+  @Test
+  void renameRewritesEveryPathOfTheAccountInOneStepAndReservesTheNewName() throws Exception {
+    try (Ledger ledger = Ledger.open(dir.resolve("ledger.db"))) {
+      long home = ledger.createAccount("home", "pop.example.org", 995, "alice");
+      long work = ledger.createAccount("work", "pop.work.example", 995, "bob");
+      ledger.archiveFile(home, "home/2024/2024-03.mbox.zst", "zstd");
+      ledger.archiveFile(home, "home/2024/2024-04.mbox.xz", "xz");
+      ledger.archiveFile(work, "work/2024/2024-03.mbox.zst", "zstd");
+      assertThatThrownBy(() -> ledger.beginRename(home, "work", "home", "work"))
+          .isInstanceOfSatisfying(
+              LedgerException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFLICT));
+
+      ledger.beginRename(home, "private", "home", "private");
+      assertThat(ledger.accounts())
+          .filteredOn(a -> a.id() == home)
+          .extracting(AccountRow::renamingTo)
+          .containsExactly("private");
+      assertThatThrownBy(() -> ledger.createAccount("private", "x.example", 995, "x"))
+          .as("the target of an unfinished rename is reserved")
+          .isInstanceOf(LedgerException.class);
+      assertThat(ledger.archiveFiles(home))
+          .extracting(ArchiveFileRow::relativePath)
+          .as("paths change only when the rename finishes")
+          .allMatch(p -> p.startsWith("home/"));
+
+      ledger.finishRename(home);
+      assertThat(ledger.findAccount("private")).hasValue(home);
+      assertThat(ledger.findAccount("home")).isEmpty();
+      assertThat(ledger.archiveFiles(home))
+          .extracting(ArchiveFileRow::relativePath)
+          .containsExactly("private/2024/2024-03.mbox.zst", "private/2024/2024-04.mbox.xz");
+      assertThat(ledger.archiveFiles(work))
+          .extracting(ArchiveFileRow::relativePath)
+          .containsExactly("work/2024/2024-03.mbox.zst");
+      assertThat(ledger.accounts()).allMatch(a -> a.renamingTo() == null);
+    }
+  }
+
+  @Test
+  void currentCodecIsTheCodecOfTheFileWithTheNewestFrame() throws Exception {
+    try (Ledger ledger = Ledger.open(dir.resolve("ledger.db"))) {
+      long home = ledger.createAccount("home", "pop.example.org", 995, "alice");
+      assertThat(ledger.currentCodec(home)).isNull();
+      long xz = ledger.archiveFile(home, "home/2024/2024-03.mbox.xz", "xz").id();
+      long zst = ledger.archiveFile(home, "home/2024/2024-03.mbox.zst", "zstd").id();
+      assertThat(ledger.currentCodec(home)).as("no frame yet: the newest file").isEqualTo("zstd");
+      long run = ledger.beginRun(home, T0);
+      ledger.commitFrame(zst, run, 0, 100, List.of(message("u1", 10, 0, 50)));
+      ledger.commitFrame(xz, run, 0, 100, List.of(message("u2", 10, 0, 50)));
+      assertThat(ledger.currentCodec(home)).isEqualTo("xz");
+      assertThat(ledger.messageCount(home)).isEqualTo(2);
+    }
+  }
 
   private static NewMessage message(String uidl, long size, long offset, long length) {
     return messageAt(uidl, size, offset, length, T0);
