@@ -126,6 +126,14 @@ public final class ArchiveRun {
     // M9: every write below the archive directory goes through its root.
     RunPlaces places = RunPlaces.open(settings.archiveDir(), settings.ledgerFile(), notices);
     root = places.archive();
+    // A link leading outside the directory this run would write to is refused before the server or
+    // the ledger is touched (the account the ledger picks below is checked again under its lock).
+    places.check(
+        ArchiveLayout.relativeFileFor(
+                ArchiveLayout.safeDirName(settings.accountName()),
+                settings.codec(),
+                clock.instant())
+            .getParent());
     // Connecting overlaps opening the ledger, but credentials go out only once the ledger has
     // accepted the account (AccountBinding) and its directory was checked: a refused run never
     // logs in.
