@@ -678,7 +678,7 @@ public final class ArchiveRun {
         counters.bytes += row.wireLength();
         ArchivedKey key = new ArchivedKey(row.uidl(), row.listSize());
         archived.add(key);
-        counters.verifiedNow.add(key);
+        counters.gate.admit(key);
       }
       return;
     }
@@ -699,11 +699,7 @@ public final class ArchiveRun {
     Failures.rethrow(failure, "frame verification failed");
   }
 
-  /**
-   * The deletion gate (M2, M7): DELEs exactly the listed messages whose every archived copy was
-   * committed and read back intact in this run ({@code counters.verifiedNow}, which holds only
-   * ledger keys); marks them only after QUIT +OK.
-   */
+  /** Hands the DELE phase to the deletion gate (M2, M7), the only path to DELE. */
   private void deleteArchived(
       Pop3Client client,
       Ledger ledger,
@@ -712,52 +708,38 @@ public final class ArchiveRun {
       Map<Integer, ArchivedKey> keyByNumber,
       Counters counters)
       throws IOException {
-    List<Integer> numbers = new ArrayList<>();
-    List<ArchivedKey> keys = new ArrayList<>();
-    for (UidlEntry entry : uidls) {
-      ArchivedKey key = keyByNumber.get(entry.number());
-      if (counters.verifiedNow.contains(key)) {
-        numbers.add(entry.number());
-        keys.add(key);
-      }
+    int deleted =
+        counters.gate.deleteAndQuit(
+            uidls,
+            keyByNumber,
+            new DeletionGate.Session() {
+              @Override
+              public void delete(List<Integer> numbers) throws IOException {
+                client.delete(numbers);
+              }
+
+              @Override
+              public void reset() throws IOException {
+                client.rset();
+              }
+
+              @Override
+              public void quit() throws IOException {
+                client.quit();
+              }
+            },
+            (keys, when) -> ledger.markDeleted(accountId, keys, when),
+            stop::requested,
+            clock::instant,
+            kept ->
+                info.accept(
+                    kept
+                        + " message(s) stay on the server: not archived, or their archived copy"
+                        + " was not verified in this run"));
+    if (deleted > 0) {
+      info.accept("deleted " + deleted + " archived messages from the server (QUIT answered +OK)");
     }
-    int kept = uidls.size() - numbers.size();
-    if (kept > 0 && !stop.requested()) {
-      info.accept(
-          kept
-              + " message(s) stay on the server: not archived, or their archived copy was not"
-              + " verified in this run");
-    }
-    if (numbers.isEmpty()) {
-      client.quit();
-      return;
-    }
-    try {
-      client.delete(numbers);
-    } catch (Pop3Exception e) {
-      if (e.kind() == Pop3Exception.Kind.PROTOCOL) {
-        // Undo the marks so that a partial deletion cannot surprise anyone, then end the session
-        // normally.
-        client.rset();
-        client.quit();
-        throw new Pop3Exception(
-            Pop3Exception.Kind.PROTOCOL,
-            e.getMessage() + "; nothing was deleted",
-            e.responseCode(),
-            e);
-      }
-      throw e;
-    }
-    if (stop.requested()) {
-      // A stop that arrived during DELE: end without QUIT, so the server deletes nothing (RFC 1939
-      // §6) and the clean stop keeps its promise.
-      return;
-    }
-    client.quit();
-    ledger.markDeleted(accountId, keys, clock.instant());
-    info.accept(
-        "deleted " + keys.size() + " archived messages from the server (QUIT answered +OK)");
-    counters.deletedCount = numbers.size();
+    counters.deletedCount = deleted;
   }
 
   /**
@@ -838,7 +820,7 @@ public final class ArchiveRun {
 
   /** Adds what a re-read and repair did to the run's counts. */
   private static void account(ArchiveRepair.Result result, Counters counters) {
-    counters.verifiedNow.addAll(result.verified());
+    counters.gate.admitAll(result.verified());
     counters.lost += result.lost().size();
     counters.repaired += result.refetched() + result.salvaged();
   }
@@ -850,8 +832,8 @@ public final class ArchiveRun {
     int lost;
     int repaired;
     long bytes;
-    // Keys whose every archived copy was committed or read back intact in this run (M7).
-    final Set<ArchivedKey> verifiedNow = new HashSet<>();
+    // Keys committed or re-read intact in this run: what --delete may delete (M7).
+    final DeletionGate gate = new DeletionGate();
     final List<String> notes = new ArrayList<>();
 
     RunOutcome outcome(Instant ended, String outcome, int exitCode, String error) {

@@ -1,0 +1,123 @@
+package dev.popvault.core;
+
+import dev.popvault.ledger.ArchivedKey;
+import dev.popvault.pop3.Pop3Exception;
+import dev.popvault.pop3.UidlEntry;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The only path to DELE (M2, M7). A run admits a message key when its archived copy was committed
+ * to the ledger and read back intact from disk <em>in this run</em> (written and verified now, or
+ * re-read now); the gate then DELEs exactly the listed messages whose key was admitted, and records
+ * them as deleted only once the server answered QUIT with +OK (RFC 1939: DELE only marks).
+ *
+ * <p>Keys the ledger holds but that were not admitted — archived by an earlier run and not re-read,
+ * or damaged and not repaired — stay on the server.
+ */
+final class DeletionGate {
+  /** What the gate needs of the POP3 session. */
+  interface Session {
+    /** Sends DELE for each number (pipelined or not); throws on the first -ERR. */
+    void delete(List<Integer> numbers) throws IOException;
+
+    /** Sends RSET: the server forgets the deletion marks. */
+    void reset() throws IOException;
+
+    /** Sends QUIT; returns normally only on +OK (the server committed the deletions). */
+    void quit() throws IOException;
+  }
+
+  /** What the gate needs of the ledger. */
+  interface DeletionRecord {
+    /** Records that the server deleted these archived messages. */
+    void markDeleted(Collection<ArchivedKey> keys, Instant when) throws IOException;
+  }
+
+  private final Set<ArchivedKey> admitted = new HashSet<>();
+
+  /** Admits a key whose archived copy was committed and read back intact in this run. */
+  void admit(ArchivedKey key) {
+    admitted.add(key);
+  }
+
+  /** Admits every key of {@code keys} (see {@link #admit}). */
+  void admitAll(Collection<ArchivedKey> keys) {
+    admitted.addAll(keys);
+  }
+
+  /** Returns the numbers of the listed messages that may be deleted, in listing order. */
+  List<Integer> select(List<UidlEntry> listing, Map<Integer, ArchivedKey> keyByNumber) {
+    List<Integer> numbers = new ArrayList<>();
+    for (UidlEntry entry : listing) {
+      ArchivedKey key = keyByNumber.get(entry.number());
+      if (key != null && admitted.contains(key)) {
+        numbers.add(entry.number());
+      }
+    }
+    return numbers;
+  }
+
+  /**
+   * Ends the session: DELEs the admitted listed messages, QUITs, and records them as deleted after
+   * +OK. A -ERR to a DELE undoes the marks (RSET), QUITs and fails with "nothing was deleted". A
+   * stop requested while DELEs were under way ends without QUIT, so the server deletes nothing.
+   *
+   * @param kept receives the number of listed messages that stay on the server (if any, and no
+   *     stop)
+   * @return how many messages the server deleted
+   */
+  int deleteAndQuit(
+      List<UidlEntry> listing,
+      Map<Integer, ArchivedKey> keyByNumber,
+      Session session,
+      DeletionRecord record,
+      BooleanSupplier stopRequested,
+      Supplier<Instant> clock,
+      Consumer<Integer> kept)
+      throws IOException {
+    List<Integer> numbers = select(listing, keyByNumber);
+    if (numbers.size() < listing.size() && !stopRequested.getAsBoolean()) {
+      kept.accept(listing.size() - numbers.size());
+    }
+    if (numbers.isEmpty()) {
+      session.quit();
+      return 0;
+    }
+    try {
+      session.delete(numbers);
+    } catch (Pop3Exception e) {
+      if (e.kind() == Pop3Exception.Kind.PROTOCOL) {
+        // Undo the marks so that a partial deletion cannot surprise anyone, then end normally.
+        session.reset();
+        session.quit();
+        throw new Pop3Exception(
+            Pop3Exception.Kind.PROTOCOL,
+            e.getMessage() + "; nothing was deleted",
+            e.responseCode(),
+            e);
+      }
+      throw e;
+    }
+    if (stopRequested.getAsBoolean()) {
+      // A stop that arrived during DELE: no QUIT, so the server deletes nothing (RFC 1939 §6).
+      return 0;
+    }
+    session.quit();
+    List<ArchivedKey> keys = new ArrayList<>(numbers.size());
+    for (int n : numbers) {
+      keys.add(keyByNumber.get(n));
+    }
+    record.markDeleted(keys, clock.get());
+    return numbers.size();
+  }
+}

@@ -1,0 +1,162 @@
+package dev.popvault.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.popvault.ledger.ArchivedKey;
+import dev.popvault.pop3.Pop3Exception;
+import dev.popvault.pop3.Uidl;
+import dev.popvault.pop3.UidlEntry;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The deletion gate at unit level: a fake session and ledger record every call in order, so a
+ * broken order or a DELE for a message whose copy was not proven in this run (M2, M7) fails here.
+ */
+class DeletionGateTest {
+  private static final Instant NOW = Instant.parse("2026-12-05T12:00:00Z");
+
+  private final List<String> calls = new ArrayList<>();
+  private final List<UidlEntry> listing = new ArrayList<>();
+  private final Map<Integer, ArchivedKey> keyByNumber = new LinkedHashMap<>();
+  private final AtomicBoolean stop = new AtomicBoolean();
+  private final List<Integer> keptReported = new ArrayList<>();
+
+  /** Records the POP3 commands; optionally fails DELE or QUIT like a server would. */
+  private final class FakeSession implements DeletionGate.Session {
+    Pop3Exception onDele;
+    IOException onQuit;
+    boolean stopDuringDele;
+
+    @Override
+    public void delete(List<Integer> numbers) throws IOException {
+      for (int n : numbers) {
+        calls.add("DELE " + n);
+      }
+      if (stopDuringDele) {
+        stop.set(true);
+      }
+      if (onDele != null) {
+        throw onDele;
+      }
+    }
+
+    @Override
+    public void reset() {
+      calls.add("RSET");
+    }
+
+    @Override
+    public void quit() throws IOException {
+      calls.add("QUIT");
+      if (onQuit != null) {
+        throw onQuit;
+      }
+    }
+  }
+
+  private final FakeSession session = new FakeSession();
+
+  private void record(Collection<ArchivedKey> keys, Instant when) {
+    List<String> uidls = new ArrayList<>();
+    for (ArchivedKey k : keys) {
+      uidls.add(k.uidl());
+    }
+    calls.add("mark deleted " + uidls + " at " + when);
+  }
+
+  private ArchivedKey listed(int number, String uidl, long size) {
+    listing.add(new UidlEntry(number, new Uidl(uidl)));
+    ArchivedKey key = new ArchivedKey(uidl, size);
+    keyByNumber.put(number, key);
+    return key;
+  }
+
+  private int run(DeletionGate gate) throws IOException {
+    return gate.deleteAndQuit(
+        listing, keyByNumber, session, this::record, stop::get, () -> NOW, keptReported::add);
+  }
+
+  @Test
+  void m2_m7_onlyMessagesAdmittedInThisRunAreDeleted() throws IOException {
+    DeletionGate gate = new DeletionGate();
+    ArchivedKey committedNow = listed(1, "a", 100);
+    listed(
+        2, "b", 200); // in the ledger from an earlier run, not re-read (or damaged): not admitted
+    listed(3, "c", 300); // not archived at all
+    ArchivedKey reReadNow = listed(4, "d", 400);
+    gate.admit(committedNow);
+    gate.admitAll(List.of(reReadNow));
+
+    assertThat(run(gate)).isEqualTo(2);
+
+    assertThat(calls).containsExactly("DELE 1", "DELE 4", "QUIT", "mark deleted [a, d] at " + NOW);
+    assertThat(keptReported).containsExactly(2);
+  }
+
+  @Test
+  void aKeyAdmittedWithAnotherSizeDoesNotLicenseTheListedMessage() throws IOException {
+    DeletionGate gate = new DeletionGate();
+    listed(1, "reused", 500);
+    gate.admit(new ArchivedKey("reused", 499));
+
+    assertThat(run(gate)).isZero();
+
+    assertThat(calls).containsExactly("QUIT");
+  }
+
+  @Test
+  void nothingAdmittedSendsNoDeleAndMarksNothing() throws IOException {
+    listed(1, "a", 1);
+    listed(2, "b", 2);
+
+    assertThat(run(new DeletionGate())).isZero();
+
+    assertThat(calls).containsExactly("QUIT");
+    assertThat(keptReported).containsExactly(2);
+  }
+
+  @Test
+  void theLedgerLearnsOfDeletionsOnlyAfterQuitSucceeded() throws IOException {
+    DeletionGate gate = new DeletionGate();
+    gate.admit(listed(1, "a", 1));
+    session.onQuit = new Pop3Exception(Pop3Exception.Kind.CONNECTION_LOST, "connection lost");
+
+    assertThatThrownBy(() -> run(gate)).isSameAs(session.onQuit);
+
+    assertThat(calls).containsExactly("DELE 1", "QUIT");
+  }
+
+  @Test
+  void errOnDeleUndoesTheMarksAndQuitsAndSaysNothingWasDeleted() throws IOException {
+    DeletionGate gate = new DeletionGate();
+    gate.admit(listed(1, "a", 1));
+    gate.admit(listed(2, "b", 2));
+    session.onDele = new Pop3Exception(Pop3Exception.Kind.PROTOCOL, "DELE 2: -ERR no");
+
+    assertThatThrownBy(() -> run(gate))
+        .isInstanceOf(Pop3Exception.class)
+        .hasMessageContaining("nothing was deleted");
+
+    assertThat(calls).containsExactly("DELE 1", "DELE 2", "RSET", "QUIT");
+  }
+
+  @Test
+  void aStopDuringDeleEndsWithoutQuitSoTheServerDeletesNothing() throws IOException {
+    DeletionGate gate = new DeletionGate();
+    gate.admit(listed(1, "a", 1));
+    session.stopDuringDele = true;
+
+    assertThat(run(gate)).isZero();
+
+    assertThat(calls).containsExactly("DELE 1");
+  }
+}
