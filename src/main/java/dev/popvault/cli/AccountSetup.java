@@ -1,28 +1,19 @@
 package dev.popvault.cli;
 
-import dev.popvault.archive.Codec;
 import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
 import dev.popvault.config.ConfigFile.Setting;
-import dev.popvault.config.PasswordSource;
+import dev.popvault.core.AccountRuns;
 import dev.popvault.core.ArchiveRun;
-import dev.popvault.core.ArchiveSettings;
-import dev.popvault.core.Directories;
 import dev.popvault.core.ExitCode;
-import dev.popvault.core.OAuthMechanism;
 import dev.popvault.core.PopvaultException;
 import dev.popvault.core.StopRequest;
-import dev.popvault.pop3.AuthMethod;
-import dev.popvault.pop3.Pop3Settings;
-import dev.popvault.pop3.TlsTrust;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -100,54 +91,13 @@ final class AccountSetup {
       PrintWriter err,
       Clock clock) {
     try {
-      Pop3Settings pop3 =
-          new Pop3Settings(
-              account.url().host(),
-              account.url().port(),
-              account.url().implicitTls(),
-              account.allowPlaintext(),
-              new TlsTrust(account.caFile(), account.fingerprint()),
-              Duration.ofSeconds(account.connectTimeout()),
-              Duration.ofSeconds(account.timeout()),
-              pipelineWindow);
-      OAuthMechanism oauth =
-          switch (account.auth()) {
-            case "xoauth2" -> OAuthMechanism.XOAUTH2;
-            case "oauthbearer" -> OAuthMechanism.OAUTHBEARER;
-            default -> OAuthMechanism.NONE;
-          };
-      PasswordSource secret =
-          oauth != OAuthMechanism.NONE
-              ? PasswordSource.choose(
-                  null, null, account.tokenCommand(), Duration.ofSeconds(60), Map.of(), null)
-              : PasswordSource.choose(
-                  account.password(),
-                  account.passwordFile(),
-                  account.passwordCommand(),
-                  Duration.ofSeconds(60),
-                  System.getenv(),
-                  System.console());
-      Path archiveDir = account.archiveDir();
-      ArchiveSettings settings =
-          new ArchiveSettings(
-              account.name(),
-              account.nameGiven(),
-              pop3,
-              account.url().user(),
-              secret,
-              oauth != OAuthMechanism.NONE
-                  ? AuthMethod.AUTO
-                  : AuthMethod.valueOf(account.auth().toUpperCase(Locale.ROOT)),
-              oauth,
-              archiveDir,
-              account.ledger() != null ? account.ledger() : Directories.defaultLedger(archiveDir),
-              Codec.parse(account.codec()),
-              account.codecGiven(),
-              account.delete(),
-              account.batchSize(),
-              ArchiveSettings.DEFAULT_BATCH_BYTES);
-      return new ArchiveRun(
-              settings, clock, common.pop3Log(err), stop, note -> common.notice(err, note))
+      return AccountRuns.archiveRun(
+              account,
+              pipelineWindow,
+              clock,
+              common.dialogueLog(err),
+              stop,
+              note -> common.notice(err, note))
           .withInfo(common.info(err));
     } catch (ConfigException e) {
       throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);

@@ -6,10 +6,10 @@ import dev.popvault.config.UserPaths;
 import dev.popvault.core.Directories;
 import dev.popvault.core.ExitCode;
 import dev.popvault.core.PopvaultException;
-import dev.popvault.pop3.Pop3Log;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BiConsumer;
 import picocli.CommandLine.Option;
 
 /**
@@ -103,10 +103,13 @@ final class CommonOptions {
     };
   }
 
-  /** Returns the dialogue log for {@code -vv}; the pop3 package has already redacted secrets. */
-  Pop3Log pop3Log(PrintWriter err) {
+  /**
+   * Returns the POP3 dialogue log for {@code -vv} (direction, line); the pop3 package has already
+   * redacted secrets.
+   */
+  BiConsumer<String, String> dialogueLog(PrintWriter err) {
     if (verbose.length < 2) {
-      return Pop3Log.NONE;
+      return (direction, text) -> {};
     }
     return (direction, text) -> {
       synchronized (err) {

@@ -2,14 +2,11 @@ package dev.popvault.cli;
 
 import dev.popvault.config.ConfigException;
 import dev.popvault.config.ServerUrl;
+import dev.popvault.core.AccountRuns;
 import dev.popvault.core.ExitCode;
 import dev.popvault.core.PopvaultException;
-import dev.popvault.core.Probe;
-import dev.popvault.pop3.Pop3Settings;
-import dev.popvault.pop3.TlsTrust;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,17 +57,13 @@ final class ProbeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try {
       ServerUrl server = ServerUrl.parse(url);
-      Pop3Settings settings =
-          new Pop3Settings(
-              server.host(),
-              server.port(),
-              server.implicitTls(),
+      AccountRuns.probe(
+              server,
               allowPlaintext,
-              new TlsTrust(caFile, fingerprint),
-              Duration.ofSeconds(30),
-              Duration.ofSeconds(60),
-              1);
-      Probe.run(settings, common.pop3Log(spec.commandLine().getErr())).forEach(out::println);
+              caFile,
+              fingerprint,
+              common.dialogueLog(spec.commandLine().getErr()))
+          .forEach(out::println);
       out.flush();
       return ExitCode.OK;
     } catch (ConfigException e) {
