@@ -448,7 +448,9 @@ class SecurityIT {
         assertThat(stalled.await(30, TimeUnit.SECONDS)).isTrue();
         // Mid-run: the server holds the UIDL reply, and the ledger (opened while the session opens)
         // is open in WAL mode with a run row written.
+        // SQLite creates -wal and then -shm: wait for both, or the check races the second.
         awaitExists(archiveDir.resolve("ledger.db-wal"), Duration.ofSeconds(20));
+        awaitExists(archiveDir.resolve("ledger.db-shm"), Duration.ofSeconds(20));
         for (String name : List.of("ledger.db", "ledger.db-wal", "ledger.db-shm")) {
           Path f = archiveDir.resolve(name);
           assertThat(f).as(name + " exists mid-run").exists();
