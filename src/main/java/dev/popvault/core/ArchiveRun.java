@@ -764,6 +764,7 @@ public final class ArchiveRun {
       return;
     }
     Map<ArchivedKey, Set<String>> known = null;
+    List<Integer> numbers = new ArrayList<>();
     for (UidlEntry entry : uidls) {
       ArchivedKey key = keyByNumber.get(entry.number());
       if (!archived.contains(key)) {
@@ -772,29 +773,35 @@ public final class ArchiveRun {
       if (known == null) {
         known = ledger.messageIds(accountId);
       }
-      Set<String> ids = known.get(key);
-      if (ids == null) {
-        continue;
+      if (known.containsKey(key)) {
+        numbers.add(entry.number());
       }
-      String[] seen = new String[1];
-      client.top(
-          entry.number(),
-          0,
-          (number, body) -> {
-            HeaderCapture capture = new HeaderCapture(body);
-            capture.transferTo(java.io.OutputStream.nullOutputStream());
-            String id = capture.summary().messageId();
-            seen[0] = id == null ? "" : id;
-          });
-      if (!ids.contains(seen[0])) {
+    }
+    if (numbers.isEmpty()) {
+      return;
+    }
+    // One pipelined TOP n 0 per candidate (the same window as RETR and DELE).
+    Map<Integer, String> seen = new HashMap<>();
+    client.top(
+        numbers,
+        0,
+        (number, body) -> {
+          HeaderCapture capture = new HeaderCapture(body);
+          capture.transferTo(java.io.OutputStream.nullOutputStream());
+          String id = capture.summary().messageId();
+          seen.put(number, id == null ? "" : id);
+        });
+    for (int number : numbers) {
+      ArchivedKey key = keyByNumber.get(number);
+      if (!known.get(key).contains(seen.get(number))) {
         notices.accept(
             "UIDL "
                 + key.uidl()
                 + " (message "
-                + entry.number()
+                + number
                 + ") now names a different message than the one archived under it;"
                 + " archiving it before any deletion");
-        plan.add(new Planned(entry.number(), key));
+        plan.add(new Planned(number, key));
         counters.skippedCount--;
       }
     }

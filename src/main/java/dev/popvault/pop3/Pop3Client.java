@@ -705,47 +705,27 @@ public final class Pop3Client implements Closeable {
    */
   public void retrieve(List<Integer> numbers, BodyHandler handler) throws IOException {
     Objects.requireNonNull(handler, "handler");
-    checkNumbers(numbers);
-    requireOpen();
-    int window = pipelining() ? settings.pipelineWindow() : 1;
-    int sent = 0;
-    Pop3Exception refused = null;
-    sent = refill("RETR", numbers, sent, 0, window);
-    for (int done = 0; done < numbers.size() && done < sent; done++) {
-      int number = numbers.get(done);
-      String label = "RETR " + number;
-      String reply = status(label);
-      if (isOk(reply)) {
-        readBody(number, refused == null ? handler : null);
-      } else if (isErr(reply)) {
-        if (refused == null) {
-          refused = errReply(Pop3Exception.Kind.PROTOCOL, "server refused " + label, reply);
-        }
-      } else {
-        throw desync(protocol("unexpected reply to " + label + ": " + Text.sanitize(reply)));
-      }
-      if (refused == null) {
-        sent = refill("RETR", numbers, sent, done + 1, window);
-      }
-    }
-    if (refused != null) {
-      throw refused;
-    }
+    pipelined("RETR", "", numbers, handler);
   }
 
   /** Issues TOP for one message and hands its headers and first {@code lines} body lines over. */
   public void top(int number, int lines, BodyHandler handler) throws IOException {
+    top(List.of(number), lines, handler);
+  }
+
+  /**
+   * Issues TOP for each number in order, through the same pipelined window as {@link #retrieve},
+   * and hands each message's headers and first {@code lines} body lines to the handler.
+   *
+   * @throws Pop3Exception PROTOCOL naming the first message answered with -ERR, as for {@link
+   *     #retrieve}
+   */
+  public void top(List<Integer> numbers, int lines, BodyHandler handler) throws IOException {
     Objects.requireNonNull(handler, "handler");
-    checkNumbers(List.of(number));
     if (lines < 0) {
       throw new IllegalArgumentException("lines must be >= 0: " + lines);
     }
-    requireOpen();
-    String label = "TOP " + number + " " + lines;
-    send(label, label);
-    flush(label);
-    expectOk(label, status(label));
-    readBody(number, handler);
+    pipelined("TOP", " " + lines, numbers, handler);
   }
 
   /** Streams one body to {@code handler}, or discards it when {@code handler} is null. */
@@ -773,24 +753,42 @@ public final class Pop3Client implements Closeable {
    *     marks, QUIT commits them)
    */
   public void delete(List<Integer> numbers) throws IOException {
+    pipelined("DELE", "", numbers, null);
+  }
+
+  /**
+   * The one pipelined command window, shared by RETR, TOP and DELE: sends {@code verb N suffix} for
+   * each number with at most pipelineWindow commands in flight (one at a time without PIPELINING)
+   * and reads every reply in order. A multi-line reply (a {@code body} handler is given) is
+   * streamed to it. After the first -ERR no further command is sent, the replies in flight are read
+   * (bodies discarded) so the session stays usable, and that -ERR is thrown as PROTOCOL.
+   *
+   * @param body receives each body; null for single-line replies (DELE)
+   */
+  private void pipelined(String verb, String suffix, List<Integer> numbers, BodyHandler body)
+      throws IOException {
     checkNumbers(numbers);
     requireOpen();
     int window = pipelining() ? settings.pipelineWindow() : 1;
-    int sent = 0;
     Pop3Exception refused = null;
-    sent = refill("DELE", numbers, sent, 0, window);
+    int sent = refill(verb, suffix, numbers, 0, 0, window);
     for (int done = 0; done < sent; done++) {
-      String label = "DELE " + numbers.get(done);
+      int number = numbers.get(done);
+      String label = verb + " " + number + suffix;
       String reply = status(label);
-      if (isErr(reply)) {
+      if (isOk(reply)) {
+        if (body != null) {
+          readBody(number, refused == null ? body : null);
+        }
+      } else if (isErr(reply)) {
         if (refused == null) {
           refused = errReply(Pop3Exception.Kind.PROTOCOL, "server refused " + label, reply);
         }
-      } else if (!isOk(reply)) {
+      } else {
         throw desync(protocol("unexpected reply to " + label + ": " + Text.sanitize(reply)));
       }
       if (refused == null) {
-        sent = refill("DELE", numbers, sent, done + 1, window);
+        sent = refill(verb, suffix, numbers, sent, done + 1, window);
       }
     }
     if (refused != null) {
@@ -799,14 +797,15 @@ public final class Pop3Client implements Closeable {
   }
 
   /**
-   * Sends further {@code verb} commands once at most half the window is in flight, filling it again
-   * in one write: one wake-up of the server per half window instead of one per message. With window
-   * 1 (no PIPELINING) this is strict lock-step.
+   * Sends further commands once at most half the window is in flight, filling it again in one
+   * write: one wake-up of the server per half window instead of one per message. With window 1 (no
+   * PIPELINING) this is strict lock-step.
    *
    * @param completed how many replies have been read
    * @return how many commands have been sent now
    */
-  private int refill(String verb, List<Integer> numbers, int sent, int completed, int window)
+  private int refill(
+      String verb, String suffix, List<Integer> numbers, int sent, int completed, int window)
       throws IOException {
     if (sent >= numbers.size() || sent - completed > window / 2) {
       return sent;
@@ -814,10 +813,11 @@ public final class Pop3Client implements Closeable {
     int first = sent;
     int target = Math.min(numbers.size(), completed + window);
     while (sent < target) {
-      send(verb + " " + numbers.get(sent), verb + " " + numbers.get(sent));
+      String command = verb + " " + numbers.get(sent) + suffix;
+      send(command, command);
       sent++;
     }
-    flush(verb + " " + numbers.get(first));
+    flush(verb + " " + numbers.get(first) + suffix);
     return sent;
   }
 

@@ -455,6 +455,36 @@ class Pop3ClientRetrieveTest {
   }
 
   @Test
+  void topOfManyMessagesSharesTheRetrWindow() throws Exception {
+    List<Boolean> allSentBeforeFirstAnswer = new ArrayList<>();
+    try (ScriptedPop3Server server =
+        ScriptedPop3Server.start(
+            c -> {
+              greetAndLogin(c, "UIDL", "TOP", "PIPELINING");
+              // Window 4: four TOPs arrive before the first answer, not one round trip each.
+              for (int i = 1; i <= 4; i++) {
+                c.expect("TOP " + i + " 0");
+              }
+              allSentBeforeFirstAnswer.add(!c.clientSendsWithin(Duration.ofMillis(200)));
+              for (int i = 1; i <= 5; i++) {
+                sendBody(c, latin1("Subject: " + i + "\r\n\r\n"), 1000);
+                if (i == 2) {
+                  c.expect("TOP 5 0");
+                }
+              }
+            })) {
+      Collector collector = new Collector();
+      try (Pop3Client client = connectAndLogin(server.port(), Pop3Log.NONE)) {
+        client.top(List.of(1, 2, 3, 4, 5), 0, collector);
+      }
+      server.finish();
+      assertThat(allSentBeforeFirstAnswer).containsExactly(true);
+      assertThat(collector.bodies.keySet()).containsExactly(1, 2, 3, 4, 5);
+      assertThat(collector.bodies.get(5)).isEqualTo(latin1("Subject: 5\r\n\r\n"));
+    }
+  }
+
+  @Test
   void invalidMessageNumbersAreRejectedBeforeSending() throws Exception {
     try (ScriptedPop3Server server = ScriptedPop3Server.start(c -> greetAndLogin(c, "UIDL"))) {
       try (Pop3Client client = connectAndLogin(server.port(), Pop3Log.NONE)) {
