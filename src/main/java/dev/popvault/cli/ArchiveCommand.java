@@ -7,7 +7,6 @@ import dev.popvault.core.ExitCode;
 import dev.popvault.core.PopvaultException;
 import dev.popvault.core.StopRequest;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -98,16 +97,7 @@ final class ArchiveCommand implements Callable<Integer> {
       description = "Run N accounts at once. Default: 1.")
   int parallel;
 
-  @Option(
-      names = "--json",
-      description = "Print one JSON report on stdout instead of summary lines.")
-  boolean json;
-
-  @Option(
-      names = "--metrics-file",
-      paramLabel = "FILE",
-      description = "Write a Prometheus textfile-collector file (replaced atomically).")
-  Path metricsFile;
+  @Mixin ReportOptions report;
 
   @Override
   public Integer call() {
@@ -120,7 +110,7 @@ final class ArchiveCommand implements Callable<Integer> {
     List<AccountConfig> accounts =
         AccountSetup.resolve(file, common, targets, accountName, commandLineLayer());
     StopRequest stop = Signals.installStopHandlers();
-    Progress progress = Progress.forTerminal(err, common.quiet || json);
+    Progress progress = Progress.forTerminal(err, common.quiet || report.json);
     List<AccountOutcome> outcomes =
         AccountRunner.runAll(
             accounts,
@@ -131,26 +121,10 @@ final class ArchiveCommand implements Callable<Integer> {
                         account, common, connection.pipelineWindow, stop, err, Clock.systemUTC())
                     .withProgress(progress.forAccount(account.name())),
             progress);
-    for (AccountOutcome o : outcomes) {
-      if (o.failure() != null) {
-        synchronized (err) {
-          err.println(
-              "popvault: "
-                  + (accounts.size() > 1 ? o.account() + ": " : "")
-                  + o.failure().getMessage());
-          err.flush();
-        }
-      } else if (!common.quiet && !json) {
-        out.println(o.report().summaryLine());
-      }
-    }
     int exitCode = AccountOutcome.combinedExitCode(outcomes);
-    if (json) {
-      out.println(Reports.json(outcomes, exitCode));
-    }
-    out.flush();
-    if (metricsFile != null) {
-      Reports.writeMetrics(metricsFile, outcomes, accounts, Clock.systemUTC());
+    Reports.print(outcomes, exitCode, accounts.size() > 1, common.quiet, report.json, out, err);
+    if (report.metricsFile != null) {
+      Reports.writeMetrics(report.metricsFile, outcomes, accounts, Clock.systemUTC());
     }
     return exitCode;
   }

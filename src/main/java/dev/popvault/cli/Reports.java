@@ -10,6 +10,7 @@ import dev.popvault.core.History;
 import dev.popvault.core.PopvaultException;
 import dev.popvault.core.RunReport;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,35 @@ final class Reports {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private Reports() {}
+
+  /**
+   * Prints the outcome of an archive command: one error line per failed account on stderr (named
+   * when there were several), then a summary line per account, or one JSON report, on stdout.
+   */
+  static void print(
+      List<AccountOutcome> outcomes,
+      int exitCode,
+      boolean several,
+      boolean quiet,
+      boolean json,
+      PrintWriter out,
+      PrintWriter err) {
+    for (AccountOutcome o : outcomes) {
+      if (o.failure() != null) {
+        synchronized (err) {
+          err.println(
+              "popvault: " + (several ? o.account() + ": " : "") + o.failure().getMessage());
+          err.flush();
+        }
+      } else if (!quiet && !json) {
+        out.println(o.report().summaryLine());
+      }
+    }
+    if (json) {
+      out.println(json(outcomes, exitCode));
+    }
+    out.flush();
+  }
 
   /**
    * Returns one JSON object: {@code {"exit_code":N,"accounts":[{account, outcome, exit_code,

@@ -5,12 +5,9 @@ import dev.popvault.config.ConfigFile;
 import dev.popvault.config.ConfigFile.Setting;
 import dev.popvault.core.ExitCode;
 import dev.popvault.core.PopvaultException;
-import dev.popvault.core.RunReport;
-import dev.popvault.core.StopRequest;
 import dev.popvault.core.VerifyRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,38 +101,17 @@ final class VerifyCommand implements Callable<Integer> {
     if (!repair || outcome.damagedAccounts().isEmpty()) {
       return summarize(outcome, out);
     }
-    int lost = 0;
-    StopRequest stop = Signals.installStopHandlers();
-    for (String damaged : outcome.damagedAccounts()) {
-      AccountConfig account = servers.get(damaged);
-      if (account == null && file.accounts().containsKey(damaged)) {
-        account = server(file, damaged, null);
-      }
-      if (account == null) {
-        throw new PopvaultException(
-            ExitCode.CONFIG,
-            "cannot repair "
-                + damaged
-                + ": it is not in the accounts file; name its server:"
-                + " popvault verify --repair pop3s://USER@HOST --account "
-                + damaged);
-      }
-      RunReport r =
-          AccountSetup.newRun(
-                  account, common, connection.pipelineWindow, stop, err, Clock.systemUTC())
-              .repairOnly()
-              .execute();
-      lost += r.lostCount();
-      if (!common.quiet) {
-        out.println(
-            damaged
-                + ": "
-                + r.repairedCount()
-                + " message(s) repaired, "
-                + r.lostCount()
-                + " lost");
-      }
-    }
+    int lost =
+        RepairPass.repair(
+            outcome.damagedAccounts(),
+            name ->
+                servers.containsKey(name)
+                    ? servers.get(name)
+                    : file.accounts().containsKey(name) ? server(file, name, null) : null,
+            common,
+            connection.pipelineWindow,
+            out,
+            err);
     VerifyRun.Outcome after =
         new VerifyRun(archiveDir, ledger, note -> common.notice(err, note)).execute(names);
     report(after, err);

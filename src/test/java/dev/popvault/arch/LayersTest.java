@@ -83,6 +83,23 @@ class LayersTest {
     assertThat(violations).as("dependencies the design table does not allow").isEmpty();
   }
 
+  /**
+   * Commands stay thin: parsing and printing; the work is in core (a command file <= 150 lines).
+   */
+  @Test
+  void everyCommandFileIsAtMost150Lines() throws IOException {
+    Map<String, Integer> tooLong = new LinkedHashMap<>();
+    try (var files = Files.list(Path.of("src/main/java/dev/popvault/cli"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith("Command.java")).toList()) {
+        int lines = Files.readAllLines(f).size();
+        if (lines > 150) {
+          tooLong.put(f.getFileName().toString(), lines);
+        }
+      }
+    }
+    assertThat(tooLong).as("command classes over 150 lines").isEmpty();
+  }
+
   private static String topPackage(JavaClass c) {
     String name = c.getPackageName();
     if (!name.startsWith(ROOT + ".")) {

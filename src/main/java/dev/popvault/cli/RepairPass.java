@@ -1,0 +1,55 @@
+package dev.popvault.cli;
+
+import dev.popvault.config.AccountConfig;
+import dev.popvault.core.ExitCode;
+import dev.popvault.core.PopvaultException;
+import dev.popvault.core.RunReport;
+import dev.popvault.core.StopRequest;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
+
+/** The repair half of {@code verify --repair}: each damaged account, from its server; no DELE. */
+final class RepairPass {
+  private RepairPass() {}
+
+  /**
+   * Repairs each of {@code damaged} and prints "NAME: N message(s) repaired, M lost" unless quiet.
+   *
+   * @param accountFor the account's server settings, or null if it cannot be named (then 78)
+   * @return how many messages were lost (damaged and gone from the server)
+   */
+  static int repair(
+      List<String> damaged,
+      Function<String, AccountConfig> accountFor,
+      CommonOptions common,
+      int pipelineWindow,
+      PrintWriter out,
+      PrintWriter err) {
+    int lost = 0;
+    StopRequest stop = Signals.installStopHandlers();
+    for (String name : damaged) {
+      AccountConfig account = accountFor.apply(name);
+      if (account == null) {
+        throw new PopvaultException(
+            ExitCode.CONFIG,
+            "cannot repair "
+                + name
+                + ": it is not in the accounts file; name its server:"
+                + " popvault verify --repair pop3s://USER@HOST --account "
+                + name);
+      }
+      RunReport r =
+          AccountSetup.newRun(account, common, pipelineWindow, stop, err, Clock.systemUTC())
+              .repairOnly()
+              .execute();
+      lost += r.lostCount();
+      if (!common.quiet) {
+        out.println(
+            name + ": " + r.repairedCount() + " message(s) repaired, " + r.lostCount() + " lost");
+      }
+    }
+    return lost;
+  }
+}
