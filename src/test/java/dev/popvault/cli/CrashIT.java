@@ -332,8 +332,11 @@ class CrashIT {
 
   /** Returns the stack of the child's thread {@code name} (jstack), or "" if it has none now. */
   private static String threadStack(Process child, String name) throws Exception {
+    // The JDK running the tests has jstack even where it is not on PATH.
+    Path own = Path.of(System.getProperty("java.home"), "bin", "jstack");
+    String tool = Files.isExecutable(own) ? own.toString() : "jstack";
     Process jstack =
-        new ProcessBuilder("jstack", Long.toString(child.pid())).redirectErrorStream(true).start();
+        new ProcessBuilder(tool, Long.toString(child.pid())).redirectErrorStream(true).start();
     String dump = new String(jstack.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     jstack.waitFor(30, TimeUnit.SECONDS);
     for (String block : dump.split("\n\\s*\n")) {
