@@ -118,8 +118,9 @@ public final class ArchiveRun {
    */
   public RunReport execute() {
     long startNanos = System.nanoTime();
+    String requestedDir;
     try {
-      ArchiveLayout.safeDirName(settings.accountName());
+      requestedDir = ArchiveLayout.safeDirName(settings.accountName());
     } catch (IllegalArgumentException e) {
       throw new PopvaultException(ExitCode.USAGE, "bad account name: " + e.getMessage(), e);
     }
@@ -129,11 +130,7 @@ public final class ArchiveRun {
     // A link leading outside the directory this run would write to is refused before the server or
     // the ledger is touched (the account the ledger picks below is checked again under its lock).
     places.check(
-        ArchiveLayout.relativeFileFor(
-                ArchiveLayout.safeDirName(settings.accountName()),
-                settings.codec(),
-                clock.instant())
-            .getParent());
+        ArchiveLayout.relativeFileFor(requestedDir, settings.codec(), clock.instant()).getParent());
     // Connecting overlaps opening the ledger, but credentials go out only once the ledger has
     // accepted the account (AccountBinding) and its directory was checked: a refused run never
     // logs in.
