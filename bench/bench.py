@@ -14,6 +14,10 @@ deleting the messages it retrieved earlier and popvault built from an earlier co
 Before every timed run the mailbox is re-delivered and the tool's state (archive and ledger, or
 mbox and UIDL file) put back as the earlier run left it, so every repeat starts from the same state.
 
+With --compare-base, (a), (b), (c) and (d) also time that earlier build ("popvault-base") as one more
+tool in the same rotation, with its own run directories (archive and ledger) like every other tool, and
+the report adds after/before ratios paired within each repeat.
+
 The password is handed to each tool the way its users would (environment, 0600 rc file); it is a
 throwaway for the private Dovecot and never printed.
 """
@@ -31,7 +35,9 @@ import sys
 import time
 
 TOOLS = ["popvault", "mpop", "fetchmail", "getmail6"]
-DELETE_TOOLS = ["popvault", "popvault-base", "mpop"]
+BASE = "popvault-base"  # popvault built from --base-rev, run from --base-home
+POPVAULTS = ("popvault", BASE)
+DELETE_TOOLS = ["popvault", BASE, "mpop"]
 SLOW = {"fetchmail", "getmail6"}
 TIMEOUT = 300
 
@@ -59,6 +65,11 @@ class Bench:
                              for f in os.listdir(os.path.join(args.work, "mail", u, "Maildir", "cur")))
                       for u in self.counts}
         self.popvault_ok = self._popvault_usable()
+        self.base_ok = bool(args.base_home) and os.path.isfile(
+            os.path.join(args.base_home, "target", "popvault.jar"))
+        if args.base_home and not self.base_ok:
+            print(f"bench: no {args.base_home}/target/popvault.jar; running without the baseline",
+                  file=sys.stderr)
 
     # ---- tool command lines -------------------------------------------------------------------
 
@@ -70,15 +81,14 @@ class Bench:
         except (OSError, subprocess.TimeoutExpired):
             return False
 
-    def command(self, tool, user, port, tls, out, home=None):
-        """Returns (argv, env, run-as-nobody) for one archive run of tool into directory out.
-
-        home: the popvault checkout whose bin/popvault runs (default: this one)."""
+    def command(self, tool, user, port, tls, out):
+        """Returns (argv, env, run-as-nobody) for one archive run of tool into directory out."""
         env = dict(os.environ)
         ca = self.args.ca_file
-        if tool == "popvault":
+        if tool in POPVAULTS:
             scheme = "pop3"
-            argv = [os.path.join(home or self.repo, "bin", "popvault"), "archive",
+            home = self.args.base_home if tool == BASE else self.repo
+            argv = [os.path.join(home, "bin", "popvault"), "archive",
                     f"{scheme}://{user}@127.0.0.1:{port}", "--ca-file", ca,
                     "--archive-dir", os.path.join(out, "archive"), "-q"]
             if not tls:
@@ -175,7 +185,7 @@ class Bench:
         paths = []
         for root, _, files in os.walk(out):
             for n in files:
-                if n == "out.mbox" or (tool == "popvault" and ".mbox" in n):
+                if n == "out.mbox" or (tool in POPVAULTS and ".mbox" in n):
                     paths.append(os.path.join(root, n))
         count = 0
         for path in paths:
@@ -211,7 +221,7 @@ class Bench:
             dict({"seconds": seconds, "ok": ok, "rss": rss, "note": note}, **extra))
         status = "ok" if ok else f"FAILED ({note})"
         rss_s = f"{rss / 1024:.0f} MB" if rss else "?"
-        print(f"  {scenario:5} {tool:10} {seconds:8.2f} s  rss {rss_s:>7}  {status}",
+        print(f"  {scenario:5} {tool:13} {seconds:8.2f} s  rss {rss_s:>7}  {status}",
               file=sys.stderr, flush=True)
 
     def one_run(self, scenario, tool, user, port, tls, rep, keep=False):
@@ -227,13 +237,17 @@ class Bench:
             n = self.stored_messages(tool, out)
             if n != self.counts[user]:
                 ok, note = False, f"stored {n} of {self.counts[user]} messages"
-        self.record(scenario, tool, seconds, ok, rss, note)
+        self.record(scenario, tool, seconds, ok, rss, note, cpu=self.last_cpu, rep=rep)
         if not keep:
             shutil.rmtree(out, ignore_errors=True)
         return ok, out
 
-    def tools(self):
-        return [t for t in TOOLS if t != "popvault" or self.popvault_ok]
+    def tools(self, base=False):
+        """The tools to time; base=True adds the baseline build after popvault if --compare-base."""
+        tools = [t for t in TOOLS if t != "popvault" or self.popvault_ok]
+        if base and self.args.compare_base and self.base_ok:
+            tools.insert(1 if self.popvault_ok else 0, BASE)
+        return tools
 
     def interleaved(self, scenario, user, port, tls, tools, keep_last=False):
         repeats, slow = self.args.repeats, self.args.slow_repeats
@@ -254,13 +268,13 @@ class Bench:
     # ---- scenarios ----------------------------------------------------------------------------
 
     def scenario_a(self):
-        self.interleaved("a", "bencha", self.args.plain_port, False, self.tools() + ["raw"])
+        self.interleaved("a", "bencha", self.args.plain_port, False, self.tools(True) + ["raw"])
 
     def scenario_tls(self):
         self.interleaved("tls", "bencha", self.args.pop3_port, True, self.tools())
 
     def scenario_b(self):
-        return self.interleaved("b", "benchb", self.args.plain_port, False, self.tools() + ["raw"],
+        return self.interleaved("b", "benchb", self.args.plain_port, False, self.tools(True) + ["raw"],
                                 keep_last=True)
 
     def scenario_c(self):
@@ -270,7 +284,7 @@ class Bench:
              "--delay-ms", "25"])
         try:
             wait_port(self.args.proxy_port)
-            self.interleaved("c", "benchc", self.args.proxy_port, False, self.tools() + ["raw"])
+            self.interleaved("c", "benchc", self.args.proxy_port, False, self.tools(True) + ["raw"])
         finally:
             self.proxy.terminate()
             self.proxy.wait()
@@ -279,7 +293,7 @@ class Bench:
         """Times no-op re-runs on the state a full run of (b) left, and a java -jar hello world."""
         print(f"(d) no-op re-runs, {self.counts['benchb']} messages already archived", file=sys.stderr)
         state = {}
-        for tool in self.tools():
+        for tool in self.tools(True):
             ok, out = kept.get(tool, (False, None))
             if not ok:
                 ok, out = self.one_run("d-setup", tool, "benchb", self.args.plain_port, False, 0,
@@ -296,7 +310,8 @@ class Bench:
                 if tool == "hello":
                     seconds, code, rss, err = self.timed(["java", "-jar", hello], dict(os.environ),
                                                          os.path.dirname(hello))
-                    self.record("d", "hello", seconds, code == 0, rss, last_line(err) if code else "")
+                    self.record("d", "hello", seconds, code == 0, rss, last_line(err) if code else "",
+                                cpu=self.last_cpu, rep=rep)
                     continue
                 out = state[tool]
                 argv, env, _ = self.command(tool, "benchb", self.args.plain_port, False, out)
@@ -309,7 +324,7 @@ class Bench:
                     note = f"exit {code}: {last_line(err)}"
                 elif self.output_bytes(out) != before:
                     ok, note = False, "stored messages again on a no-op run"
-                self.record("d", tool, seconds, ok, rss, note)
+                self.record("d", tool, seconds, ok, rss, note, cpu=self.last_cpu, rep=rep)
         for out in state.values():
             shutil.rmtree(out, ignore_errors=True)
 
@@ -325,16 +340,8 @@ class Bench:
     # ---- (delete): archive --delete of messages archived by an earlier run -------------------
 
     def delete_tools(self):
-        tools = []
-        if self.popvault_ok:
-            tools.append("popvault")
-        base = self.args.base_home
-        if base and os.path.isfile(os.path.join(base, "target", "popvault.jar")):
-            tools.append("popvault-base")
-        elif base:
-            print(f"bench: no {base}/target/popvault.jar; (delete) runs without its baseline",
-                  file=sys.stderr)
-        return tools + ["mpop"]
+        return [t for t in DELETE_TOOLS
+                if t == "mpop" or (self.base_ok if t == BASE else self.popvault_ok)]
 
     def delete_command(self, tool, state, delete):
         """The run that archives benchd into state, and with delete=True deletes what is archived.
@@ -348,8 +355,7 @@ class Bench:
             if delete:
                 argv = ["--keep=off" if a == "--keep=on" else a for a in argv]
             return argv, env
-        home = self.args.base_home if tool == "popvault-base" else None
-        argv, env, _ = self.command("popvault", "benchd", port, False, state, home=home)
+        argv, env, _ = self.command(tool, "benchd", port, False, state)
         argv = ["-v" if a == "-q" else a for a in argv]
         return argv + (["--delete"] if delete else []), env
 
@@ -500,6 +506,16 @@ class Bench:
         text = fmt.format(m * scale)
         return text if good == len(runs) else f"{text} ({len(runs) - good}/{len(runs)} failed)"
 
+    def good(self, scenario, tool):
+        return [r for r in self.results.get((scenario, tool), []) if r["ok"]]
+
+    def paired(self, scenario, a, b, key, op):
+        """(median, min, max, pairs) over repeats of op(a's run, b's run) within the same repeat."""
+        ra = {r["rep"]: r[key] for r in self.good(scenario, a) if r.get(key) is not None}
+        rb = {r["rep"]: r[key] for r in self.good(scenario, b) if r.get(key) is not None}
+        vals = [op(ra[k], rb[k]) for k in ra if k in rb and rb[k]]
+        return (statistics.median(vals), min(vals), max(vals), len(vals)) if vals else None
+
     def ratio(self, scenario, a, b):
         x, y = self.med(scenario, a), self.med(scenario, b)
         return f"{x / y:.2f}" if x and y else "—"
@@ -558,6 +574,8 @@ class Bench:
             lines += ["", "## Targets from issue #4", "", "| target | measured | met |",
                       "|---|---|---|"]
             lines += self.targets()
+        if any(t == BASE and s != "delete" for s, t in self.results):
+            lines += self.base_report(rows)
         if any(s == "delete" for s, _ in self.results):
             lines += self.delete_report()
         failures = [(s, t, r) for (s, t), rs in self.results.items() for r in rs if not r["ok"]]
@@ -567,16 +585,42 @@ class Bench:
                 lines.append(f"- ({s}) {t} after {r['seconds']:.1f} s: {r['note']}")
         return "\n".join(lines) + "\n"
 
+    def base_report(self, rows):
+        """popvault (after) against popvault --base-rev (before) in (a)-(d): medians, paired ratios."""
+        before, after = f"popvault@{self.args.base_rev or 'base'}", f"popvault@{code_rev(self.repo)}"
+
+        def ratio(scenario, field):
+            r = self.paired(scenario, "popvault", BASE, field, lambda x, y: x / y)
+            return f"{r[0]:.2f} ({r[1]:.2f}–{r[2]:.2f}, {r[3]})" if r else "—"
+
+        lines = ["", f"## After/before: {after} against {before}", "",
+                 f"{before} is built from that commit (`--base-rev`) and timed as one more tool in the same "
+                 "interleaved repeats, next to this checkout's popvault, each into its own directory "
+                 "(archive and ledger; for (d) the state its own full (b) run left). Wall and CPU (user + "
+                 "system of the client) are medians; ratios are after / before, paired within each repeat: "
+                 "median (min–max, pairs). Above 1 is slower.", "",
+                 f"| scenario | {after} wall s | {before} wall s | wall after/before | "
+                 f"CPU after/before | peak RSS MB after / before |",
+                 "|---|---:|---:|---:|---:|---:|"]
+        for key, label in rows:
+            if (key, BASE) not in self.results:
+                continue
+            rss = " / ".join(self.cell(key, t, "rss", "{:.0f}", 1 / 1024) for t in POPVAULTS)
+            lines.append(f"| {label} | {self.cell(key, 'popvault')} | {self.cell(key, BASE)} | "
+                         f"{ratio(key, 'seconds')} | {ratio(key, 'cpu')} | {rss} |")
+        return lines
+
     def delete_report(self):
         """The (delete) section: each tool's wall, CPU and RSS (median, min-max), paired ratios."""
         count, mb = self.counts.get("benchd", 0), self.sizes.get("benchd", 0) / 1e6
         base = self.args.base_rev or "base"
         labels = {"popvault": f"popvault {code_rev(self.repo)} (re-reads before DELE)",
-                  "popvault-base": f"popvault {base} (before M7: no re-read)",
+                  BASE: f"popvault {base}" + (" (before M7: no re-read)" if base.startswith("6d90fb2")
+                                              else " (baseline)"),
                   "mpop": "mpop `--keep=off` after a `--keep=on` run"}
 
         def good(tool):
-            return [r for r in self.results.get(("delete", tool), []) if r["ok"]]
+            return self.good("delete", tool)
 
         def spread(tool, key, scale=1.0, fmt="{:.2f}"):
             vals = [r[key] * scale for r in good(tool) if r.get(key) is not None]
@@ -586,11 +630,7 @@ class Bench:
                     + fmt.format(max(vals)) + ")")
 
         def paired(a, b, key, op):
-            """Median over repeats of op(a's run, b's run) within the same repeat."""
-            ra = {r["rep"]: r[key] for r in good(a) if r.get(key) is not None}
-            rb = {r["rep"]: r[key] for r in good(b) if r.get(key) is not None}
-            vals = [op(ra[k], rb[k]) for k in ra if k in rb and rb[k]]
-            return (statistics.median(vals), min(vals), max(vals), len(vals)) if vals else None
+            return self.paired("delete", a, b, key, op)
 
         lines = ["", f"## (delete) `archive --delete` of {count:,} messages ({mb:.0f} MB) archived by "
                  "an earlier run", "",
@@ -778,8 +818,10 @@ def main():
     ap.add_argument("--slow-repeats", type=int)
     ap.add_argument("--only", default="a,tls,b,c,d,e",
                     help="scenarios; 'delete' is not in the default set")
-    ap.add_argument("--base-home", help="(delete) baseline: a built popvault checkout")
-    ap.add_argument("--base-rev", help="(delete) baseline: its commit, for the table")
+    ap.add_argument("--base-home", help="baseline: a built popvault checkout")
+    ap.add_argument("--base-rev", help="baseline: its commit, for the table")
+    ap.add_argument("--compare-base", action="store_true",
+                    help="time the baseline in (a), (b), (c) and (d) too, not only in (delete)")
     args = ap.parse_args()
     if args.repeats is None:
         args.repeats = 3 if args.quick else 5
@@ -820,7 +862,8 @@ def main():
     results = os.path.join(b.bench, "results")
     os.makedirs(results, exist_ok=True)
     name = datetime.date.today().isoformat() + ("-quick" if args.quick else "") \
-        + ("-delete" if only == {"delete"} else "") + ".md"
+        + ("-delete" if only == {"delete"} else "") \
+        + (f"-vs-{args.base_rev}" if b.args.compare_base and b.base_ok else "") + ".md"
     with open(os.path.join(results, name), "w") as f:
         f.write(table)
     print(f"bench: wrote bench/results/{name}", file=sys.stderr)

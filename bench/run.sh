@@ -8,10 +8,12 @@
 # Network: 127.0.0.1 only (plus the package mirror for apt-get).
 #
 # Usage: bench/run.sh [--quick] [--repeats N] [--slow-repeats N] [--only a,b,c,d,e,tls,delete]
-#                     [--work DIR] [--no-install] [--keep-work] [--setup-only]
+#                     [--base-rev REV] [--work DIR] [--no-install] [--keep-work] [--setup-only]
 # --setup-only leaves Dovecot running with the corpora (stop it: kill $(cat WORK/dovecot/run/master.pid)).
 # --only delete (not in the default set) times `archive --delete` of messages archived by an earlier run
 # against mpop and popvault built from POPVAULT_BENCH_BASE_REV (default 6d90fb2, before M7's re-read).
+# --base-rev REV also times popvault built from REV in (a), (b), (c) and (d), interleaved with this
+# checkout's, and reports after/before ratios (paired per repeat); it is the (delete) baseline too.
 set -euo pipefail
 
 bench="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -22,6 +24,7 @@ pop3s_port="${POPVAULT_BENCH_POP3S_PORT:-21995}"
 proxy_port="${POPVAULT_BENCH_PROXY_PORT:-21150}"
 plain_port="${POPVAULT_BENCH_PLAIN_PORT:-21111}"
 base_rev="${POPVAULT_BENCH_BASE_REV:-6d90fb2}"
+compare_base=0
 only="a,tls,b,c,d,e"
 install=1
 keep_work=0
@@ -34,11 +37,12 @@ while [[ $# -gt 0 ]]; do
     --quick) quick=1; py_args+=(--quick) ;;
     --repeats|--slow-repeats) py_args+=("$1" "$2"); shift ;;
     --only) only="$2"; py_args+=("$1" "$2"); shift ;;
+    --base-rev) base_rev="$2"; compare_base=1; shift ;;
     --work) work="$2"; shift ;;
     --no-install) install=0 ;;
     --keep-work) keep_work=1 ;;
     --setup-only) setup_only=1 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
   esac
   shift
@@ -186,20 +190,26 @@ if ! "$repo/bin/popvault" --version >/dev/null; then
   echo "run.sh: bin/popvault does not run; the table will have no popvault column" >&2
 fi
 
-# (delete) compares with popvault built from an earlier commit: exported (not checked out) from this
-# repository's history and built with the same Maven command; POPVAULT_BENCH_BASE_HOME may name a checkout
-# that is built already. It runs through its own bin/popvault, which is the same launcher.
-if wants delete; then
+# (delete), and with --base-rev (a)-(d), compare with popvault built from an earlier commit: exported (not
+# checked out) from this repository's history and built with the same Maven command;
+# POPVAULT_BENCH_BASE_HOME may name a checkout that is built already. It runs through its own
+# bin/popvault, which is the same launcher.
+if [[ $compare_base -eq 1 ]] && { wants a || wants b || wants c || wants d; }; then
+  py_args+=(--compare-base)
+else
+  compare_base=0
+fi
+if wants delete || [[ $compare_base -eq 1 ]]; then
   base_home="${POPVAULT_BENCH_BASE_HOME:-}"
   if [[ -z "$base_home" ]]; then
     base_home="$work/tools/base"
     mkdir -p "$base_home"
     if git -C "$repo" archive "$base_rev" | tar -x -C "$base_home"; then
-      echo "run.sh: building popvault at $base_rev for the (delete) baseline" >&2
+      echo "run.sh: building popvault at $base_rev for the baseline" >&2
       (cd "$base_home" && { mvn -B -o -q package -DskipTests >&2 || mvn -B -q package -DskipTests >&2; }) \
         || echo "run.sh: mvn package of $base_rev failed" >&2
     else
-      echo "run.sh: cannot export $base_rev from $repo; (delete) runs without its baseline" >&2
+      echo "run.sh: cannot export $base_rev from $repo; running without the baseline" >&2
     fi
   fi
   py_args+=(--base-home "$base_home" --base-rev "$(git -C "$repo" rev-parse --short "$base_rev" 2>/dev/null || echo "$base_rev")")
