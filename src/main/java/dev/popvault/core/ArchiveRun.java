@@ -4,16 +4,14 @@ import dev.popvault.archive.ArchiveFile;
 import dev.popvault.archive.ArchiveLayout;
 import dev.popvault.archive.ArchiveRoot;
 import dev.popvault.archive.Codec;
-import dev.popvault.archive.EncodedMessage;
-import dev.popvault.archive.FrameWriter;
 import dev.popvault.config.ConfigException;
+import dev.popvault.core.FramePipeline.Planned;
 import dev.popvault.ledger.ArchiveFileRow;
 import dev.popvault.ledger.ArchivedKey;
 import dev.popvault.ledger.Ledger;
 import dev.popvault.ledger.NewMessage;
 import dev.popvault.ledger.RunOutcome;
 import dev.popvault.mime.HeaderCapture;
-import dev.popvault.mime.HeaderSummary;
 import dev.popvault.pop3.ListEntry;
 import dev.popvault.pop3.Listing;
 import dev.popvault.pop3.Pop3Client;
@@ -44,15 +42,15 @@ import java.util.function.Consumer;
  * commit → DELE → QUIT. The ordering invariants of docs/design.md hold on every path:
  *
  * <ul>
- *   <li>M1: a frame is forced and re-read ({@link FrameWriter#verify()}) before its ledger rows
- *       commit (on a background thread, while the next batch is fetched: {@link FrameCommitter});
+ *   <li>M1: a frame is forced and re-read ({@link FramePipeline}) before its ledger rows commit (on
+ *       a background thread, while the next batch is fetched: {@link FrameCommitter});
  *   <li>M2: DELE is sent only for (UIDL, size) pairs the ledger holds;
  *   <li>M7: ... and only for those whose every archived copy was read back intact in this run:
  *       written and verified now, or re-read now ({@link ArchiveRepair}); a damaged copy of a
  *       message the server still lists is fetched again and its file rewritten (repair);
  *   <li>M3: bytes past a file's committed length are cut before anything is appended;
- *   <li>M4: on any failure the open frame is cut back ({@link FrameWriter#abort()}); committed
- *       frames stay;
+ *   <li>M4: on any failure the open frame is cut back ({@link FramePipeline}); committed frames
+ *       stay;
  *   <li>M5: the plan comes from the ledger alone, never from scanning archives;
  *   <li>M6: the password lives in a char array that is wiped after login and is never logged.
  * </ul>
@@ -485,10 +483,7 @@ public final class ArchiveRun {
     }
   }
 
-  /**
-   * Fetches the plan in batches; each batch becomes one verified, committed frame. A finished frame
-   * is verified and committed on a background thread while the next batch is fetched.
-   */
+  /** Fetches the plan through the frame pipeline (M1, M4) into the account's archive files. */
   private void fetch(
       Pop3Client client,
       Ledger ledger,
@@ -499,201 +494,37 @@ public final class ArchiveRun {
       Set<ArchivedKey> archived,
       Counters counters)
       throws IOException {
-    ArchiveFile file = null;
-    ArchiveFileRow fileRow = null;
-    FrameCommitter committer = new FrameCommitter();
-    try {
-      int next = 0;
-      while (next < plan.size() && !stop.requested()) {
-        int end = next;
-        long batchBytes = 0;
-        while (end < plan.size()
-            && end - next < settings.batchMessages()
-            && (end == next || batchBytes < settings.batchBytes())) {
-          batchBytes += plan.get(end).key().listSize();
-          end++;
-        }
-        List<Planned> batch = plan.subList(next, end);
-        Instant now = clock.instant();
-        Path relativePath = ArchiveLayout.relativeFileFor(dirName, codec, now);
-        String relative = relativePath.toString();
-        if (fileRow == null || !fileRow.relativePath().equals(relative)) {
-          // The ledger and the old file are needed here: the frame in flight must be settled first.
-          settle(committer, null, archived, counters);
-          if (file != null) {
-            file.close();
-            file = null;
+    FramePipeline.Listener listener =
+        new FramePipeline.Listener() {
+          @Override
+          public void written(long wireBytes) {
+            progress.archived(wireBytes);
           }
-          // M9: a link leading outside is refused before the ledger learns of the file.
-          root.file(relativePath);
-          // The row exists (committed length 0) before the file gets its first byte, so recovery
-          // knows it.
-          fileRow = ledger.archiveFile(accountId, relative, codec.cliName());
-          file = ArchiveFile.openForAppend(root, relativePath, codec, fileRow.committedLength());
-          if (file.truncatedBytes() > 0) {
-            notices.accept(
-                "cut " + file.truncatedBytes() + " uncommitted bytes from " + file.path());
+
+          @Override
+          public void committed(List<NewMessage> rows) {
+            counters.newCount += rows.size();
+            for (NewMessage row : rows) {
+              counters.bytes += row.wireLength();
+              ArchivedKey key = new ArchivedKey(row.uidl(), row.listSize());
+              archived.add(key);
+              counters.gate.admit(key);
+            }
           }
-        }
-        fetchBatch(client, committer, ledger, runId, fileRow, file, batch, now, archived, counters);
-        next = end;
-      }
-      settle(committer, null, archived, counters);
-    } finally {
-      if (committer.hasPending()) {
-        // Only on a failure path that has not settled: learn the frame's fate before closing.
-        try {
-          settle(committer, null, archived, counters);
-        } catch (IOException | RuntimeException ignored) {
-          // The failure already thrown is the one to report; recovery cuts what stays (M3).
-        }
-      }
-      committer.close();
-      if (file != null) {
-        file.close();
-      }
+        };
+    try (ArchiveFrames frames =
+            new ArchiveFrames(root, ledger, accountId, runId, dirName, codec, notices, info);
+        FramePipeline pipeline =
+            new FramePipeline(
+                client::retrieve,
+                frames,
+                stop::requested,
+                clock,
+                settings.batchMessages(),
+                settings.batchBytes(),
+                listener)) {
+      pipeline.run(plan);
     }
-  }
-
-  /**
-   * Streams one batch into one frame and hands it to the committer; before that, settles the
-   * previous frame (whose verification overlapped this batch's transfer).
-   */
-  private void fetchBatch(
-      Pop3Client client,
-      FrameCommitter committer,
-      Ledger ledger,
-      long runId,
-      ArchiveFileRow fileRow,
-      ArchiveFile file,
-      List<Planned> batch,
-      Instant now,
-      Set<ArchivedKey> archived,
-      Counters counters)
-      throws IOException {
-    Map<Integer, ArchivedKey> keys = new HashMap<>();
-    List<Integer> numbers = new ArrayList<>(batch.size());
-    for (Planned p : batch) {
-      keys.put(p.number(), p.key());
-      numbers.add(p.number());
-    }
-    List<NewMessage> rows = new ArrayList<>(batch.size());
-    FrameWriter frame = file.beginFrame();
-    try {
-      try {
-        client.retrieve(
-            numbers,
-            (number, body) -> {
-              if (stop.requested()) {
-                // Only between messages, so the frame holds whole messages only.
-                throw new StopRequested();
-              }
-              ArchivedKey key = keys.get(number);
-              HeaderCapture capture = new HeaderCapture(body);
-              EncodedMessage encoded = frame.append(capture, now);
-              HeaderSummary headers = capture.summary();
-              progress.archived(encoded.wireLength());
-              rows.add(
-                  new NewMessage(
-                      key.uidl(),
-                      key.listSize(),
-                      encoded.wireLength(),
-                      encoded.sha256(),
-                      encoded.offset(),
-                      encoded.length(),
-                      encoded.rawFromLine(),
-                      encoded.noFinalNewline(),
-                      headers.messageId(),
-                      headers.date(),
-                      headers.from(),
-                      headers.subject(),
-                      now));
-            });
-      } catch (StopRequested e) {
-        // The session is abandoned (pipelined replies may be in flight); what was received is kept
-        // below.
-      }
-      if (rows.isEmpty()) {
-        frame.abort();
-        settle(committer, null, archived, counters);
-        return;
-      }
-      frame.finish();
-      settle(committer, frame, archived, counters);
-    } catch (IOException | RuntimeException | Error e) {
-      // M4: this frame is cut back (it is never recorded here), then the previous one is settled.
-      try {
-        frame.abort();
-      } catch (IOException | RuntimeException secondary) {
-        e.addSuppressed(secondary);
-      }
-      if (committer.hasPending()) {
-        try {
-          settle(committer, null, archived, counters);
-        } catch (IOException | RuntimeException | Error secondary) {
-          e.addSuppressed(secondary);
-        }
-      }
-      throw e;
-    }
-    // M1: the rows commit only after this frame is forced and re-read (on the committer's thread).
-    // If the commit fails the bytes stay past the committed length, where the next run's recovery
-    // cuts them (M3).
-    committer.submit(
-        frame,
-        verified -> {
-          ledger.commitFrame(fileRow.id(), runId, verified.offset(), verified.length(), rows);
-          info.accept(
-              "committed "
-                  + rows.size()
-                  + " messages: frame at offset "
-                  + verified.offset()
-                  + " ("
-                  + verified.length()
-                  + " bytes) of "
-                  + fileRow.relativePath());
-        },
-        rows);
-  }
-
-  /**
-   * Waits for the frame being verified and committed, if any, and counts its messages. If it
-   * failed, cuts back {@code later} (the frame written meanwhile, if any) and, if it did not
-   * verify, the frame itself, then throws its failure.
-   */
-  private void settle(
-      FrameCommitter committer, FrameWriter later, Set<ArchivedKey> archived, Counters counters)
-      throws IOException {
-    if (!committer.hasPending()) {
-      return;
-    }
-    FrameCommitter.Outcome outcome = committer.await();
-    Throwable failure = outcome.failure();
-    if (failure == null) {
-      counters.newCount += outcome.rows().size();
-      for (NewMessage row : outcome.rows()) {
-        counters.bytes += row.wireLength();
-        ArchivedKey key = new ArchivedKey(row.uidl(), row.listSize());
-        archived.add(key);
-        counters.gate.admit(key);
-      }
-      return;
-    }
-    if (later != null) {
-      try {
-        later.abort();
-      } catch (IOException | RuntimeException secondary) {
-        failure.addSuppressed(secondary);
-      }
-    }
-    if (!outcome.verified()) {
-      try {
-        outcome.frame().abort();
-      } catch (IOException | RuntimeException secondary) {
-        failure.addSuppressed(secondary);
-      }
-    }
-    Failures.rethrow(failure, "frame verification failed");
   }
 
   /** Hands the DELE phase to the deletion gate (M2, M7), the only path to DELE. */
@@ -803,17 +634,6 @@ public final class ArchiveRun {
       }
     }
     plan.sort(java.util.Comparator.comparingInt(Planned::number));
-  }
-
-  private record Planned(int number, ArchivedKey key) {}
-
-  /** Signals, from inside the RETR handler, that a stop was requested between two messages. */
-  private static final class StopRequested extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    StopRequested() {
-      super("stop requested", null);
-    }
   }
 
   private static List<String> concat(List<String> a, List<String> b) {
