@@ -1,25 +1,16 @@
 package dev.popvault.core;
 
 import dev.popvault.archive.ArchiveFile;
-import dev.popvault.archive.ArchiveLayout;
 import dev.popvault.archive.ArchiveRoot;
 import dev.popvault.archive.Codec;
-import dev.popvault.archive.EncodedMessage;
-import dev.popvault.archive.FrameWriter;
-import dev.popvault.config.ConfigException;
+import dev.popvault.core.FramePipeline.Planned;
 import dev.popvault.ledger.ArchiveFileRow;
 import dev.popvault.ledger.ArchivedKey;
 import dev.popvault.ledger.Ledger;
 import dev.popvault.ledger.NewMessage;
 import dev.popvault.ledger.RunOutcome;
-import dev.popvault.mime.HeaderCapture;
-import dev.popvault.mime.HeaderSummary;
-import dev.popvault.pop3.ListEntry;
-import dev.popvault.pop3.Listing;
 import dev.popvault.pop3.Pop3Client;
-import dev.popvault.pop3.Pop3Exception;
 import dev.popvault.pop3.Pop3Log;
-import dev.popvault.pop3.UidlEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,16 +18,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -44,15 +28,15 @@ import java.util.function.Consumer;
  * commit → DELE → QUIT. The ordering invariants of docs/design.md hold on every path:
  *
  * <ul>
- *   <li>M1: a frame is forced and re-read ({@link FrameWriter#verify()}) before its ledger rows
- *       commit (on a background thread, while the next batch is fetched: {@link FrameCommitter});
+ *   <li>M1: a frame is forced and re-read ({@link FramePipeline}) before its ledger rows commit (on
+ *       a background thread, while the next batch is fetched: {@link FrameCommitter});
  *   <li>M2: DELE is sent only for (UIDL, size) pairs the ledger holds;
  *   <li>M7: ... and only for those whose every archived copy was read back intact in this run:
  *       written and verified now, or re-read now ({@link ArchiveRepair}); a damaged copy of a
  *       message the server still lists is fetched again and its file rewritten (repair);
  *   <li>M3: bytes past a file's committed length are cut before anything is appended;
- *   <li>M4: on any failure the open frame is cut back ({@link FrameWriter#abort()}); committed
- *       frames stay;
+ *   <li>M4: on any failure the open frame is cut back ({@link FramePipeline}); committed frames
+ *       stay;
  *   <li>M5: the plan comes from the ledger alone, never from scanning archives;
  *   <li>M6: the password lives in a char array that is wiped after login and is never logged.
  * </ul>
@@ -66,11 +50,14 @@ public final class ArchiveRun {
   private ProgressListener progress = ProgressListener.NONE;
   private Consumer<String> info = text -> {};
   private boolean repairOnly;
-  // The archive directory's boundary (M9), set when the run starts.
+  // Set by execute(): the account's places, ledger row (under its lock) and POP3 session.
+  private MailboxSession mailbox;
   private ArchiveRoot root;
-  // Decided by execute() under the account's lock, before the session logs in.
   private String accountName;
-  private Codec codec;
+  private Ledger ledger;
+  private long accountId;
+  private long runId;
+  private final Counters counters = new Counters();
 
   /**
    * Prepares a run.
@@ -118,43 +105,13 @@ public final class ArchiveRun {
    */
   public RunReport execute() {
     long startNanos = System.nanoTime();
-    String requestedDir;
-    try {
-      requestedDir = ArchiveLayout.safeDirName(settings.accountName());
-    } catch (IllegalArgumentException e) {
-      throw new PopvaultException(ExitCode.USAGE, "bad account name: " + e.getMessage(), e);
-    }
-    // M9: every write below the archive directory goes through its root.
-    RunPlaces places = RunPlaces.open(settings.archiveDir(), settings.ledgerFile(), notices);
-    root = places.archive();
-    // A link leading outside the directory this run would write to is refused before the server or
-    // the ledger is touched (the account the ledger picks below is checked again under its lock).
-    places.check(
-        ArchiveLayout.relativeFileFor(requestedDir, settings.codec(), clock.instant()).getParent());
-    // Connecting overlaps opening the ledger, but credentials go out only once the ledger has
-    // accepted the account (AccountBinding) and its directory was checked: a refused run never
-    // logs in.
-    CompletableFuture<Void> accountBound = new CompletableFuture<>();
-    try (SessionOpener session =
-            SessionOpener.start(() -> openSession(readPassword(), accountBound));
-        Ledger ledger = Ledger.open(places.ledger())) {
-      AccountBinding.Request request =
-          new AccountBinding.Request(
-              settings.accountName(),
-              settings.nameGiven(),
-              settings.server().host(),
-              settings.server().port(),
-              settings.user());
-      AccountBinding.Plan plan = AccountBinding.plan(ledger, request, settings.archiveDir());
-      accountName = plan.name();
-      String dirName = ArchiveLayout.safeDirName(accountName);
-      try (AccountLock lock = places.lock(dirName, accountName)) {
-        long accountId = bind(plan, request, ledger);
-        // A link leading outside the account's current directory is refused before login.
-        places.check(ArchiveLayout.relativeFileFor(dirName, codec, clock.instant()).getParent());
-        accountBound.complete(null);
-        return run(session, ledger, accountId, dirName, startNanos);
-      }
+    try (MailboxSession opened = MailboxSession.open(settings, clock, log, notices, info)) {
+      mailbox = opened;
+      root = opened.root();
+      accountName = opened.accountName();
+      ledger = opened.ledger();
+      accountId = opened.accountId();
+      return run(startNanos);
     } catch (IOException e) {
       PopvaultException known = Failures.translate(e);
       throw known != null ? known : new PopvaultException(ExitCode.IO_ERROR, e.toString(), e);
@@ -162,54 +119,16 @@ public final class ArchiveRun {
       PopvaultException known = Failures.translate(e);
       throw known != null ? known : e;
     } finally {
-      accountBound.cancel(false);
       progress.finished();
     }
   }
 
-  /** Creates or updates the account row as planned and picks the codec; says what it decided. */
-  private long bind(AccountBinding.Plan plan, AccountBinding.Request request, Ledger ledger)
-      throws IOException {
-    long accountId = plan.apply(ledger, request);
-    if (plan.decision() instanceof AccountBinding.Move) {
-      // The user named the account for this port: a -v line, not a notice on every port change.
-      info.accept(
-          "account \"" + accountName + "\" now archives " + request.mailbox() + " (port changed)");
-    } else if (!accountName.equals(settings.accountName())) {
-      info.accept(request.mailbox() + " is archived as account \"" + accountName + "\"");
-    }
-    String current = ledger.currentCodec(accountId);
-    codec = settings.codec();
-    if (current != null && !current.equals(codec.cliName())) {
-      if (settings.codecGiven()) {
-        info.accept(
-            accountName
-                + ": codec "
-                + codec.cliName()
-                + " chosen; new mail goes to a new "
-                + codec.fileSuffix()
-                + " file (the current file is "
-                + current
-                + ")");
-      } else {
-        // Without an explicit choice the month's file continues instead of a second file
-        // beside it.
-        codec = Codec.parse(current);
-        info.accept(accountName + ": keeping codec " + current + " of the current archive file");
-      }
-    }
-    return accountId;
-  }
-
-  private RunReport run(
-      SessionOpener session, Ledger ledger, long accountId, String dirName, long startNanos)
-      throws IOException {
-    long runId = ledger.beginRun(accountId, clock.instant());
-    Counters counters = new Counters();
+  private RunReport run(long startNanos) throws IOException {
+    runId = ledger.beginRun(accountId, clock.instant());
     List<String> notes = new ArrayList<>();
     try {
-      recover(ledger, accountId, notes);
-      transfer(session, ledger, accountId, runId, dirName, counters);
+      recover(notes);
+      transfer();
       Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
       if (stop.requested()) {
         throw new PopvaultException(
@@ -249,7 +168,7 @@ public final class ArchiveRun {
   }
 
   /** M3: cuts the torn tails that an interrupted run left past each file's committed length. */
-  private void recover(Ledger ledger, long accountId, List<String> notes) throws IOException {
+  private void recover(List<String> notes) throws IOException {
     // First: a repair that was recorded but not renamed into place (the ledger describes it).
     ArchiveRepair.finishPending(
         root,
@@ -310,122 +229,15 @@ public final class ArchiveRun {
     }
   }
 
-  private char[] readPassword() {
-    try {
-      return settings.password().read();
-    } catch (ConfigException e) {
-      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Connects, logs in and lists the mailbox; runs on {@link SessionOpener}'s thread while the
-   * ledger opens and recovery runs. Logs in only after {@code accountBound} completes, so a run
-   * whose account the ledger refuses sends no credential. M6: wipes the password after login,
-   * whatever happens.
-   */
-  private SessionOpener.Session openSession(char[] password, Future<Void> accountBound)
-      throws IOException {
-    Pop3Client client;
-    try {
-      client = Pop3Client.connect(settings.server(), log);
-    } catch (IOException | RuntimeException | Error e) {
-      Arrays.fill(password, '\0');
-      throw e;
-    }
-    try {
-      try {
-        awaitAccount(accountBound);
-        switch (settings.oauth()) {
-          case XOAUTH2 -> client.loginXoauth2(settings.user(), password, true);
-          case OAUTHBEARER -> client.loginOauthbearer(settings.user(), password, true);
-          case NONE -> client.login(settings.user(), password, settings.auth());
-        }
-      } finally {
-        Arrays.fill(password, '\0');
-      }
-      info.accept(
-          accountName
-              + ": logged in to "
-              + settings.server().host()
-              + ":"
-              + settings.server().port()
-              + client
-                  .tlsSession()
-                  .map(t -> " (" + t.getProtocol() + ", " + t.getCipherSuite() + ")")
-                  .orElse(" (no TLS)")
-              + (client.pipelining() ? ", pipelining" : ", lock-step")
-              + (client.utf8Enabled() ? ", UTF-8 mode" : ""));
-      return new SessionOpener.Session(client, client.listing());
-    } catch (IOException | RuntimeException | Error e) {
-      client.close();
-      throw e;
-    }
-  }
-
-  /** Waits until the run has bound its account; a refused or failed run cancels the login. */
-  private static void awaitAccount(Future<Void> accountBound) throws IOException {
-    try {
-      accountBound.get();
-    } catch (CancellationException | ExecutionException e) {
-      throw new IOException("the run ended before logging in", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted before logging in", e);
-    }
-  }
-
-  private void transfer(
-      SessionOpener opener,
-      Ledger ledger,
-      long accountId,
-      long runId,
-      String dirName,
-      Counters counters)
-      throws IOException {
+  /** Plans from the listing and the ledger (M5), re-reads what may be deleted, fetches, deletes. */
+  private void transfer() throws IOException {
     // M5: the plan's other half comes from the ledger alone; read while the session still lists.
     Set<ArchivedKey> archived = ledger.archivedKeys(accountId);
-    SessionOpener.Session session = opener.await();
+    MailboxSession.Connected session = mailbox.await();
     try (Pop3Client client = session.client()) {
-      Listing listing = session.listing();
-      List<UidlEntry> uidls = listing.uidls();
-      Map<Integer, Long> sizes = new HashMap<>();
-      for (ListEntry entry : listing.sizes()) {
-        sizes.put(entry.number(), entry.size());
-      }
-      Set<Integer> inUidl = new HashSet<>();
-      for (UidlEntry entry : uidls) {
-        inUidl.add(entry.number());
-      }
-      for (Integer number : sizes.keySet()) {
-        if (!inUidl.contains(number)) {
-          // A message without a UIDL could never be archived nor deleted: say so, do not skip it.
-          throw new Pop3Exception(
-              Pop3Exception.Kind.PROTOCOL,
-              "server listed message " + number + " in LIST but not in UIDL");
-        }
-      }
-      List<Planned> plan = new ArrayList<>();
-      Map<Integer, ArchivedKey> keyByNumber = new HashMap<>();
-      for (UidlEntry entry : uidls) {
-        Long size = sizes.get(entry.number());
-        if (size == null) {
-          throw new Pop3Exception(
-              Pop3Exception.Kind.PROTOCOL,
-              "server listed message " + entry.number() + " in UIDL but not in LIST");
-        }
-        ArchivedKey key = new ArchivedKey(entry.uidl().value(), size);
-        keyByNumber.put(entry.number(), key);
-        if (archived.contains(key)) {
-          counters.skippedCount++;
-        } else {
-          plan.add(new Planned(entry.number(), key));
-        }
-      }
-      Map<ArchivedKey, Integer> listed = new HashMap<>();
-      for (Map.Entry<Integer, ArchivedKey> e : keyByNumber.entrySet()) {
-        listed.put(e.getValue(), e.getKey());
-      }
+      MailboxListing listing = session.listing();
+      List<Planned> plan = listing.notIn(archived);
+      counters.skippedCount = listing.size() - plan.size();
       ArchiveRepair repair =
           new ArchiveRepair(
               root,
@@ -442,28 +254,29 @@ public final class ArchiveRun {
               settings.batchBytes());
       if (repairOnly) {
         counters.skippedCount = 0;
-        account(repair.checkAndRepair(List.of(), true, listed, client), counters);
+        account(repair.checkAndRepair(List.of(), true, listing.numberByKey(), client));
         client.quit();
         return;
       }
       if (settings.delete()) {
-        recheckReusedUidls(client, ledger, accountId, uidls, keyByNumber, archived, plan, counters);
+        plan = ReusedUidls.recheck(client, ledger, accountId, listing, archived, plan, notices);
+        counters.skippedCount = listing.size() - plan.size();
         // M7: the copies of what would be deleted are read back now, and repaired if damaged.
         Set<ArchivedKey> onServerAndArchived = new HashSet<>();
-        for (ArchivedKey key : keyByNumber.values()) {
-          if (archived.contains(key)) {
-            onServerAndArchived.add(key);
+        for (MailboxListing.Listed entry : listing.entries()) {
+          if (archived.contains(entry.key())) {
+            onServerAndArchived.add(entry.key());
           }
         }
         if (!onServerAndArchived.isEmpty()) {
-          account(repair.checkAndRepair(onServerAndArchived, false, listed, client), counters);
+          account(repair.checkAndRepair(onServerAndArchived, false, listing.numberByKey(), client));
         }
       }
       long planBytes = plan.stream().mapToLong(p -> p.key().listSize()).sum();
       info.accept(
           accountName
               + ": "
-              + uidls.size()
+              + listing.size()
               + " on the server, "
               + plan.size()
               + " to fetch ("
@@ -472,243 +285,64 @@ public final class ArchiveRun {
               + counters.skippedCount
               + " already archived");
       progress.planned(plan.size(), planBytes);
-      fetch(client, ledger, accountId, runId, dirName, plan, archived, counters);
+      fetch(client, plan);
       if (stop.requested()) {
         // A clean stop deletes nothing: close without QUIT so the server discards any state.
         return;
       }
       if (settings.delete()) {
-        deleteArchived(client, ledger, accountId, uidls, keyByNumber, counters);
+        deleteArchived(client, listing);
       } else {
         client.quit();
       }
     }
   }
 
-  /**
-   * Fetches the plan in batches; each batch becomes one verified, committed frame. A finished frame
-   * is verified and committed on a background thread while the next batch is fetched.
-   */
-  private void fetch(
-      Pop3Client client,
-      Ledger ledger,
-      long accountId,
-      long runId,
-      String dirName,
-      List<Planned> plan,
-      Set<ArchivedKey> archived,
-      Counters counters)
-      throws IOException {
-    ArchiveFile file = null;
-    ArchiveFileRow fileRow = null;
-    FrameCommitter committer = new FrameCommitter();
-    try {
-      int next = 0;
-      while (next < plan.size() && !stop.requested()) {
-        int end = next;
-        long batchBytes = 0;
-        while (end < plan.size()
-            && end - next < settings.batchMessages()
-            && (end == next || batchBytes < settings.batchBytes())) {
-          batchBytes += plan.get(end).key().listSize();
-          end++;
-        }
-        List<Planned> batch = plan.subList(next, end);
-        Instant now = clock.instant();
-        Path relativePath = ArchiveLayout.relativeFileFor(dirName, codec, now);
-        String relative = relativePath.toString();
-        if (fileRow == null || !fileRow.relativePath().equals(relative)) {
-          // The ledger and the old file are needed here: the frame in flight must be settled first.
-          settle(committer, null, archived, counters);
-          if (file != null) {
-            file.close();
-            file = null;
+  /** Fetches the plan through the frame pipeline (M1, M4) into the account's archive files. */
+  private void fetch(Pop3Client client, List<Planned> plan) throws IOException {
+    FramePipeline.Listener listener =
+        new FramePipeline.Listener() {
+          @Override
+          public void written(long wireBytes) {
+            progress.archived(wireBytes);
           }
-          // M9: a link leading outside is refused before the ledger learns of the file.
-          root.file(relativePath);
-          // The row exists (committed length 0) before the file gets its first byte, so recovery
-          // knows it.
-          fileRow = ledger.archiveFile(accountId, relative, codec.cliName());
-          file = ArchiveFile.openForAppend(root, relativePath, codec, fileRow.committedLength());
-          if (file.truncatedBytes() > 0) {
-            notices.accept(
-                "cut " + file.truncatedBytes() + " uncommitted bytes from " + file.path());
+
+          @Override
+          public void committed(List<NewMessage> rows) {
+            counters.newCount += rows.size();
+            for (NewMessage row : rows) {
+              counters.bytes += row.wireLength();
+              counters.gate.admit(new ArchivedKey(row.uidl(), row.listSize()));
+            }
           }
-        }
-        fetchBatch(client, committer, ledger, runId, fileRow, file, batch, now, archived, counters);
-        next = end;
-      }
-      settle(committer, null, archived, counters);
-    } finally {
-      if (committer.hasPending()) {
-        // Only on a failure path that has not settled: learn the frame's fate before closing.
-        try {
-          settle(committer, null, archived, counters);
-        } catch (IOException | RuntimeException ignored) {
-          // The failure already thrown is the one to report; recovery cuts what stays (M3).
-        }
-      }
-      committer.close();
-      if (file != null) {
-        file.close();
-      }
+        };
+    try (ArchiveFrames frames =
+            new ArchiveFrames(
+                root, ledger, accountId, runId, mailbox.dirName(), mailbox.codec(), notices, info);
+        FramePipeline pipeline =
+            new FramePipeline(
+                client::retrieve,
+                frames,
+                stop::requested,
+                clock,
+                settings.batchMessages(),
+                settings.batchBytes(),
+                listener)) {
+      pipeline.run(plan);
     }
   }
 
   /**
-   * Streams one batch into one frame and hands it to the committer; before that, settles the
-   * previous frame (whose verification overlapped this batch's transfer).
+   * Hands the DELE phase to the deletion gate (M2, M7), the only path to DELE; {@code archive
+   * --delete} keeps nothing on the server once it is archived ({@link Retention} with zero days).
    */
-  private void fetchBatch(
-      Pop3Client client,
-      FrameCommitter committer,
-      Ledger ledger,
-      long runId,
-      ArchiveFileRow fileRow,
-      ArchiveFile file,
-      List<Planned> batch,
-      Instant now,
-      Set<ArchivedKey> archived,
-      Counters counters)
-      throws IOException {
-    Map<Integer, ArchivedKey> keys = new HashMap<>();
-    List<Integer> numbers = new ArrayList<>(batch.size());
-    for (Planned p : batch) {
-      keys.put(p.number(), p.key());
-      numbers.add(p.number());
-    }
-    List<NewMessage> rows = new ArrayList<>(batch.size());
-    FrameWriter frame = file.beginFrame();
-    try {
-      try {
-        client.retrieve(
-            numbers,
-            (number, body) -> {
-              if (stop.requested()) {
-                // Only between messages, so the frame holds whole messages only.
-                throw new StopRequested();
-              }
-              ArchivedKey key = keys.get(number);
-              HeaderCapture capture = new HeaderCapture(body);
-              EncodedMessage encoded = frame.append(capture, now);
-              HeaderSummary headers = capture.summary();
-              progress.archived(encoded.wireLength());
-              rows.add(
-                  new NewMessage(
-                      key.uidl(),
-                      key.listSize(),
-                      encoded.wireLength(),
-                      encoded.sha256(),
-                      encoded.offset(),
-                      encoded.length(),
-                      encoded.rawFromLine(),
-                      encoded.noFinalNewline(),
-                      headers.messageId(),
-                      headers.date(),
-                      headers.from(),
-                      headers.subject(),
-                      now));
-            });
-      } catch (StopRequested e) {
-        // The session is abandoned (pipelined replies may be in flight); what was received is kept
-        // below.
-      }
-      if (rows.isEmpty()) {
-        frame.abort();
-        settle(committer, null, archived, counters);
-        return;
-      }
-      frame.finish();
-      settle(committer, frame, archived, counters);
-    } catch (IOException | RuntimeException | Error e) {
-      // M4: this frame is cut back (it is never recorded here), then the previous one is settled.
-      try {
-        frame.abort();
-      } catch (IOException | RuntimeException secondary) {
-        e.addSuppressed(secondary);
-      }
-      if (committer.hasPending()) {
-        try {
-          settle(committer, null, archived, counters);
-        } catch (IOException | RuntimeException | Error secondary) {
-          e.addSuppressed(secondary);
-        }
-      }
-      throw e;
-    }
-    // M1: the rows commit only after this frame is forced and re-read (on the committer's thread).
-    // If the commit fails the bytes stay past the committed length, where the next run's recovery
-    // cuts them (M3).
-    committer.submit(
-        frame,
-        verified -> {
-          ledger.commitFrame(fileRow.id(), runId, verified.offset(), verified.length(), rows);
-          info.accept(
-              "committed "
-                  + rows.size()
-                  + " messages: frame at offset "
-                  + verified.offset()
-                  + " ("
-                  + verified.length()
-                  + " bytes) of "
-                  + fileRow.relativePath());
-        },
-        rows);
-  }
-
-  /**
-   * Waits for the frame being verified and committed, if any, and counts its messages. If it
-   * failed, cuts back {@code later} (the frame written meanwhile, if any) and, if it did not
-   * verify, the frame itself, then throws its failure.
-   */
-  private void settle(
-      FrameCommitter committer, FrameWriter later, Set<ArchivedKey> archived, Counters counters)
-      throws IOException {
-    if (!committer.hasPending()) {
-      return;
-    }
-    FrameCommitter.Outcome outcome = committer.await();
-    Throwable failure = outcome.failure();
-    if (failure == null) {
-      counters.newCount += outcome.rows().size();
-      for (NewMessage row : outcome.rows()) {
-        counters.bytes += row.wireLength();
-        ArchivedKey key = new ArchivedKey(row.uidl(), row.listSize());
-        archived.add(key);
-        counters.gate.admit(key);
-      }
-      return;
-    }
-    if (later != null) {
-      try {
-        later.abort();
-      } catch (IOException | RuntimeException secondary) {
-        failure.addSuppressed(secondary);
-      }
-    }
-    if (!outcome.verified()) {
-      try {
-        outcome.frame().abort();
-      } catch (IOException | RuntimeException secondary) {
-        failure.addSuppressed(secondary);
-      }
-    }
-    Failures.rethrow(failure, "frame verification failed");
-  }
-
-  /** Hands the DELE phase to the deletion gate (M2, M7), the only path to DELE. */
-  private void deleteArchived(
-      Pop3Client client,
-      Ledger ledger,
-      long accountId,
-      List<UidlEntry> uidls,
-      Map<Integer, ArchivedKey> keyByNumber,
-      Counters counters)
-      throws IOException {
+  private void deleteArchived(Pop3Client client, MailboxListing listing) throws IOException {
+    Set<ArchivedKey> due =
+        Retention.due(listing, ledger.firstArchived(accountId), Duration.ZERO, clock.instant());
     int deleted =
         counters.gate.deleteAndQuit(
-            uidls,
-            keyByNumber,
+            listing,
+            due,
             new DeletionGate.Session() {
               @Override
               public void delete(List<Integer> numbers) throws IOException {
@@ -739,83 +373,6 @@ public final class ArchiveRun {
     counters.deletedCount = deleted;
   }
 
-  /**
-   * Guards {@code --delete} against a server that reuses a UIDL for another message of the same
-   * size (the ledger keys on UIDL and LIST size): for every message that looks archived by an
-   * earlier run, compares the Message-ID in its headers (TOP n 0, when offered) with the ones
-   * archived under that key. A mismatch is fetched as a new message before anything is deleted.
-   * Costs one TOP per such message; after a normal {@code --delete} run there are none left on the
-   * server.
-   */
-  private void recheckReusedUidls(
-      Pop3Client client,
-      Ledger ledger,
-      long accountId,
-      List<UidlEntry> uidls,
-      Map<Integer, ArchivedKey> keyByNumber,
-      Set<ArchivedKey> archived,
-      List<Planned> plan,
-      Counters counters)
-      throws IOException {
-    if (!client.capabilities().contains("TOP")) {
-      return;
-    }
-    Map<ArchivedKey, Set<String>> known = null;
-    List<Integer> numbers = new ArrayList<>();
-    for (UidlEntry entry : uidls) {
-      ArchivedKey key = keyByNumber.get(entry.number());
-      if (!archived.contains(key)) {
-        continue;
-      }
-      if (known == null) {
-        known = ledger.messageIds(accountId);
-      }
-      if (known.containsKey(key)) {
-        numbers.add(entry.number());
-      }
-    }
-    if (numbers.isEmpty()) {
-      return;
-    }
-    // One pipelined TOP n 0 per candidate (the same window as RETR and DELE).
-    Map<Integer, String> seen = new HashMap<>();
-    client.top(
-        numbers,
-        0,
-        (number, body) -> {
-          HeaderCapture capture = new HeaderCapture(body);
-          capture.transferTo(java.io.OutputStream.nullOutputStream());
-          String id = capture.summary().messageId();
-          seen.put(number, id == null ? "" : id);
-        });
-    for (int number : numbers) {
-      ArchivedKey key = keyByNumber.get(number);
-      if (!known.get(key).contains(seen.get(number))) {
-        notices.accept(
-            "UIDL "
-                + key.uidl()
-                + " (message "
-                + number
-                + ") now names a different message than the one archived under it;"
-                + " archiving it before any deletion");
-        plan.add(new Planned(number, key));
-        counters.skippedCount--;
-      }
-    }
-    plan.sort(java.util.Comparator.comparingInt(Planned::number));
-  }
-
-  private record Planned(int number, ArchivedKey key) {}
-
-  /** Signals, from inside the RETR handler, that a stop was requested between two messages. */
-  private static final class StopRequested extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    StopRequested() {
-      super("stop requested", null);
-    }
-  }
-
   private static List<String> concat(List<String> a, List<String> b) {
     List<String> all = new ArrayList<>(a);
     all.addAll(b);
@@ -823,7 +380,7 @@ public final class ArchiveRun {
   }
 
   /** Adds what a re-read and repair did to the run's counts. */
-  private static void account(ArchiveRepair.Result result, Counters counters) {
+  private void account(ArchiveRepair.Result result) {
     counters.gate.admitAll(result.verified());
     counters.lost += result.lost().size();
     counters.repaired += result.refetched() + result.salvaged();

@@ -2,14 +2,12 @@ package dev.popvault.core;
 
 import dev.popvault.ledger.ArchivedKey;
 import dev.popvault.pop3.Pop3Exception;
-import dev.popvault.pop3.UidlEntry;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -55,12 +53,14 @@ final class DeletionGate {
     admitted.addAll(keys);
   }
 
-  /** Returns the numbers of the listed messages that may be deleted, in listing order. */
-  List<Integer> select(List<UidlEntry> listing, Map<Integer, ArchivedKey> keyByNumber) {
+  /**
+   * Returns the numbers of the listed messages that may be deleted, in listing order: those due
+   * (held by the ledger and chosen by {@link Retention}: M2) and admitted in this run (M7).
+   */
+  List<Integer> select(MailboxListing listing, Set<ArchivedKey> due) {
     List<Integer> numbers = new ArrayList<>();
-    for (UidlEntry entry : listing) {
-      ArchivedKey key = keyByNumber.get(entry.number());
-      if (key != null && admitted.contains(key)) {
+    for (MailboxListing.Listed entry : listing.entries()) {
+      if (due.contains(entry.key()) && admitted.contains(entry.key())) {
         numbers.add(entry.number());
       }
     }
@@ -68,24 +68,26 @@ final class DeletionGate {
   }
 
   /**
-   * Ends the session: DELEs the admitted listed messages, QUITs, and records them as deleted after
-   * +OK. A -ERR to a DELE undoes the marks (RSET), QUITs and fails with "nothing was deleted". A
-   * stop requested while DELEs were under way ends without QUIT, so the server deletes nothing.
+   * Ends the session: DELEs the listed messages that are due and admitted, QUITs, and records them
+   * as deleted after +OK. A -ERR to a DELE undoes the marks (RSET), QUITs and fails with "nothing
+   * was deleted". A stop requested while DELEs were under way ends without QUIT, so the server
+   * deletes nothing.
    *
+   * @param due the keys {@link Retention} chose from the ledger's facts
    * @param kept receives the number of listed messages that stay on the server (if any, and no
    *     stop)
    * @return how many messages the server deleted
    */
   int deleteAndQuit(
-      List<UidlEntry> listing,
-      Map<Integer, ArchivedKey> keyByNumber,
+      MailboxListing listing,
+      Set<ArchivedKey> due,
       Session session,
       DeletionRecord record,
       BooleanSupplier stopRequested,
       Supplier<Instant> clock,
       Consumer<Integer> kept)
       throws IOException {
-    List<Integer> numbers = select(listing, keyByNumber);
+    List<Integer> numbers = select(listing, due);
     if (numbers.size() < listing.size() && !stopRequested.getAsBoolean()) {
       kept.accept(listing.size() - numbers.size());
     }
@@ -115,7 +117,7 @@ final class DeletionGate {
     session.quit();
     List<ArchivedKey> keys = new ArrayList<>(numbers.size());
     for (int n : numbers) {
-      keys.add(keyByNumber.get(n));
+      keys.add(listing.keyOf(n));
     }
     record.markDeleted(keys, clock.get());
     return numbers.size();

@@ -1,7 +1,6 @@
 package dev.popvault.core;
 
 import dev.popvault.archive.Frame;
-import dev.popvault.archive.FrameWriter;
 import dev.popvault.ledger.NewMessage;
 import java.io.IOException;
 import java.util.List;
@@ -15,7 +14,7 @@ import java.util.concurrent.Future;
  * while the previous frame is forced, re-read and committed. Holds at most one frame: {@link
  * #submit} requires that the previous one was {@link #await}ed, which keeps the ledger in frame
  * order and memory bounded. M1 holds per frame: the commit step runs only after that frame's own
- * {@link FrameWriter#verify} succeeded.
+ * {@link FramePipeline.OpenFrame#verify} succeeded.
  *
  * <p>Used by one thread (the fetching one); the ledger and archive file are touched by the
  * background thread only between {@link #submit} and {@link #await}, and {@link #await} gives the
@@ -24,14 +23,15 @@ import java.util.concurrent.Future;
 final class FrameCommitter implements AutoCloseable {
   /** Records a verified frame (in the ledger). */
   interface Commit {
-    void commit(Frame frame) throws IOException;
+    void commit(Frame verified) throws IOException;
   }
 
   /**
    * What became of a submitted frame: {@code failure} is null on success; {@code verified} tells
    * whether the frame passed verification (a frame that did not must be aborted).
    */
-  record Outcome(FrameWriter frame, List<NewMessage> rows, boolean verified, Throwable failure) {}
+  record Outcome(
+      FramePipeline.OpenFrame frame, List<NewMessage> rows, boolean verified, Throwable failure) {}
 
   private final ExecutorService executor =
       Executors.newSingleThreadExecutor(
@@ -48,7 +48,7 @@ final class FrameCommitter implements AutoCloseable {
   }
 
   /** Starts verifying {@code frame} (already finished) and then, if it verified, commits it. */
-  void submit(FrameWriter frame, Commit commit, List<NewMessage> rows) {
+  void submit(FramePipeline.OpenFrame frame, Commit commit, List<NewMessage> rows) {
     if (pending != null) {
       throw new IllegalStateException("a frame is already being verified");
     }

@@ -5,15 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.popvault.ledger.ArchivedKey;
 import dev.popvault.pop3.Pop3Exception;
-import dev.popvault.pop3.Uidl;
-import dev.popvault.pop3.UidlEntry;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -25,8 +23,9 @@ class DeletionGateTest {
   private static final Instant NOW = Instant.parse("2026-12-05T12:00:00Z");
 
   private final List<String> calls = new ArrayList<>();
-  private final List<UidlEntry> listing = new ArrayList<>();
-  private final Map<Integer, ArchivedKey> keyByNumber = new LinkedHashMap<>();
+  private final List<MailboxListing.Listed> listing = new ArrayList<>();
+  // What the ledger holds (and retention chose): by default every listed message.
+  private final Set<ArchivedKey> due = new LinkedHashSet<>();
   private final AtomicBoolean stop = new AtomicBoolean();
   private final List<Integer> keptReported = new ArrayList<>();
 
@@ -74,15 +73,21 @@ class DeletionGateTest {
   }
 
   private ArchivedKey listed(int number, String uidl, long size) {
-    listing.add(new UidlEntry(number, new Uidl(uidl)));
     ArchivedKey key = new ArchivedKey(uidl, size);
-    keyByNumber.put(number, key);
+    listing.add(new MailboxListing.Listed(number, key));
+    due.add(key);
     return key;
   }
 
   private int run(DeletionGate gate) throws IOException {
     return gate.deleteAndQuit(
-        listing, keyByNumber, session, this::record, stop::get, () -> NOW, keptReported::add);
+        MailboxListing.of(listing),
+        due,
+        session,
+        this::record,
+        stop::get,
+        () -> NOW,
+        keptReported::add);
   }
 
   @Test
@@ -100,6 +105,20 @@ class DeletionGateTest {
 
     assertThat(calls).containsExactly("DELE 1", "DELE 4", "QUIT", "mark deleted [a, d] at " + NOW);
     assertThat(keptReported).containsExactly(2);
+  }
+
+  @Test
+  void m2_aMessageThatIsNotDueIsKeptEvenWhenAdmitted() throws IOException {
+    DeletionGate gate = new DeletionGate();
+    ArchivedKey recent = listed(1, "a", 100);
+    ArchivedKey old = listed(2, "b", 200);
+    gate.admitAll(List.of(recent, old));
+    due.remove(recent); // e.g. archived less than --keep-days ago, or not in the ledger
+
+    assertThat(run(gate)).isEqualTo(1);
+
+    assertThat(calls).containsExactly("DELE 2", "QUIT", "mark deleted [b] at " + NOW);
+    assertThat(keptReported).containsExactly(1);
   }
 
   @Test

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.popvault.archive.ArchiveFile;
 import dev.popvault.archive.ArchiveVerifyException;
 import dev.popvault.archive.Codec;
+import dev.popvault.archive.EncodedMessage;
 import dev.popvault.archive.Frame;
 import dev.popvault.archive.FrameWriter;
+import dev.popvault.ledger.NewMessage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -33,13 +36,39 @@ class FrameCommitterTest {
 
   private final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
-  private FrameWriter frameOf(ArchiveFile file, String... bodies) throws IOException {
+  private FramePipeline.OpenFrame frameOf(ArchiveFile file, String... bodies) throws IOException {
     FrameWriter frame = file.beginFrame();
     for (String body : bodies) {
       frame.append(new ByteArrayInputStream(body.getBytes(StandardCharsets.US_ASCII)), AT);
     }
     frame.finish();
-    return frame;
+    return new Written(frame);
+  }
+
+  /** A finished frame of a real file; the committer's Commit step stands for the ledger. */
+  private record Written(FrameWriter frame) implements FramePipeline.OpenFrame {
+    @Override
+    public EncodedMessage append(InputStream body, Instant receivedAt) {
+      throw new IllegalStateException("finished");
+    }
+
+    @Override
+    public void finish() {}
+
+    @Override
+    public Frame verify() throws IOException {
+      return frame.verify();
+    }
+
+    @Override
+    public void commit(Frame verified, List<NewMessage> rows) {
+      throw new IllegalStateException("the committer commits through its Commit step");
+    }
+
+    @Override
+    public void abort() throws IOException {
+      frame.abort();
+    }
   }
 
   private static void flipByteAt(Path file, long offset) throws IOException {
@@ -58,7 +87,8 @@ class FrameCommitterTest {
     Path path = dir.resolve("a.mbox");
     try (ArchiveFile file = ArchiveFile.openForAppend(path, Codec.NONE, 0);
         FrameCommitter committer = new FrameCommitter()) {
-      FrameWriter frame = frameOf(file, "Subject: a\r\n\r\none\r\n", "Subject: b\r\n\r\ntwo\r\n");
+      FramePipeline.OpenFrame frame =
+          frameOf(file, "Subject: a\r\n\r\none\r\n", "Subject: b\r\n\r\ntwo\r\n");
       committer.submit(
           frame, f -> events.add("commit " + f.offset() + "+" + f.length()), List.of());
       FrameCommitter.Outcome outcome = committer.await();
@@ -74,7 +104,7 @@ class FrameCommitterTest {
     Path path = dir.resolve("b.mbox");
     try (ArchiveFile file = ArchiveFile.openForAppend(path, Codec.NONE, 0);
         FrameCommitter committer = new FrameCommitter()) {
-      FrameWriter frame = frameOf(file, "Subject: a\r\n\r\nbody to be damaged\r\n");
+      FramePipeline.OpenFrame frame = frameOf(file, "Subject: a\r\n\r\nbody to be damaged\r\n");
       // The disk now holds something else than what was written and hashed.
       flipByteAt(path, file.length() - 4);
       committer.submit(frame, f -> events.add("commit"), List.of());
@@ -91,7 +121,7 @@ class FrameCommitterTest {
     Path path = dir.resolve("c.mbox");
     try (ArchiveFile file = ArchiveFile.openForAppend(path, Codec.NONE, 0);
         FrameCommitter committer = new FrameCommitter()) {
-      FrameWriter frame = frameOf(file, "Subject: a\r\n\r\none\r\n");
+      FramePipeline.OpenFrame frame = frameOf(file, "Subject: a\r\n\r\none\r\n");
       IOException full = new IOException("disk full");
       committer.submit(
           frame,
@@ -114,7 +144,8 @@ class FrameCommitterTest {
         FrameCommitter committer = new FrameCommitter()) {
       List<Frame> committed = new ArrayList<>();
       for (String body : List.of("one", "two", "three")) {
-        FrameWriter frame = frameOf(file, "Subject: " + body + "\r\n\r\n" + body + "\r\n");
+        FramePipeline.OpenFrame frame =
+            frameOf(file, "Subject: " + body + "\r\n\r\n" + body + "\r\n");
         committer.submit(frame, committed::add, List.of());
         assertThat(committer.await().failure()).isNull();
       }
