@@ -3,37 +3,15 @@ package dev.popvault.pop3;
 import static dev.popvault.pop3.Replies.after;
 import static dev.popvault.pop3.Replies.isErr;
 import static dev.popvault.pop3.Replies.isOk;
-import static dev.popvault.pop3.Replies.parseNumber;
 import static dev.popvault.pop3.Replies.protocol;
 
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.HashSet;
-import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLSession;
-import javax.net.ssl.SSLSocket;
 
 /**
  * Holds one POP3 session with one server (RFC 1939, RFC 2449 CAPA/PIPELINING, RFC 2595 STLS, RFC
@@ -52,42 +30,14 @@ import javax.net.ssl.SSLSocket;
  * exception messages.
  */
 public final class Pop3Client implements Closeable {
-  /** Bound on a status, CAPA or listing line; RFC 1939 allows 512, real servers stay far below. */
-  static final int MAX_LINE = 8192;
+  private final Pop3Connection conn;
+  private final Pop3Authenticator auth;
+  private final ListingReader listings;
 
-  /** Largest size accepted from STAT or LIST (1 TiB); anything bigger is treated as garbage. */
-  static final long MAX_SIZE = 1L << 40;
-
-  private static final String REDACTED = "********";
-  private static final Pattern APOP_TIMESTAMP = Pattern.compile("<[\\x21-\\x3B\\x3D\\x3F-\\x7E]+>");
-
-  private final Pop3Settings settings;
-  private final Pop3Log log;
-  private Socket rawSocket;
-  private Socket socket;
-  private SSLSocket tlsSocket;
-  private WireReader in;
-  private OutputStream out;
-  private String greeting = "";
-  private String apopTimestamp;
-  private List<String> capabilityLines = List.of();
-  private List<String> capabilityLinesBeforeTls = List.of();
-  private Set<String> capabilities = Set.of();
-  private boolean closed;
-  private boolean utf8;
-  private int statCount = -1;
-
-  /**
-   * The secret of a login in progress. Server text that repeats it as a word is withheld from logs
-   * and messages (M6); server text is never partly masked (see {@link #quote}).
-   */
-  private char[] secretInFlight;
-
-  private final byte[] scratch = new byte[8192];
-
-  private Pop3Client(Pop3Settings settings, Pop3Log log) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    this.log = Objects.requireNonNull(log, "log");
+  private Pop3Client(Pop3Connection conn) {
+    this.conn = conn;
+    this.auth = new Pop3Authenticator(conn);
+    this.listings = new ListingReader(conn);
   }
 
   /**
@@ -98,115 +48,19 @@ public final class Pop3Client implements Closeable {
    *     available and plaintext was not allowed (nothing secret has been sent then)
    */
   public static Pop3Client connect(Pop3Settings settings, Pop3Log log) throws IOException {
-    Pop3Client client = new Pop3Client(settings, log);
-    try {
-      client.open();
-      return client;
-    } catch (IOException | RuntimeException e) {
-      client.close();
-      throw e;
-    }
-  }
-
-  private void open() throws IOException {
-    String where = settings.host() + ":" + settings.port();
-    Socket raw = new Socket();
-    rawSocket = raw;
-    socket = raw;
-    try {
-      raw.setTcpNoDelay(true);
-      raw.setSoTimeout((int) settings.readTimeout().toMillis());
-      raw.connect(
-          new InetSocketAddress(settings.host(), settings.port()),
-          (int) settings.connectTimeout().toMillis());
-    } catch (SocketTimeoutException e) {
-      throw new Pop3Exception(
-          Pop3Exception.Kind.UNAVAILABLE,
-          "cannot connect to "
-              + where
-              + ": no answer within "
-              + Text.seconds(settings.connectTimeout()),
-          e);
-    } catch (UnknownHostException e) {
-      throw new Pop3Exception(
-          Pop3Exception.Kind.UNAVAILABLE, "cannot connect to " + where + ": unknown host", e);
-    } catch (IOException e) {
-      throw new Pop3Exception(
-          Pop3Exception.Kind.UNAVAILABLE,
-          "cannot connect to " + where + ": " + Text.sanitize(e.getMessage()),
-          e);
-    }
-    if (settings.implicitTls()) {
-      startTls(raw);
-    } else {
-      bindStreams(raw);
-    }
-    in.command("greeting");
-    String line = in.readLine(MAX_LINE);
-    log.line("S", Text.sanitize(line));
-    if (isErr(line)) {
-      throw errReply(
-          Pop3Exception.Kind.UNAVAILABLE, "server " + where + " refused the session", line);
-    }
-    if (!isOk(line)) {
-      throw new Pop3Exception(
-          Pop3Exception.Kind.PROTOCOL,
-          "server " + where + " sent no POP3 greeting: " + Text.sanitize(line));
-    }
-    greeting = Text.sanitize(after(line, 3));
-    Matcher m = APOP_TIMESTAMP.matcher(line);
-    apopTimestamp = m.find() ? m.group() : null;
-    capa();
-    if (!settings.implicitTls()) {
-      capabilityLinesBeforeTls = capabilityLines;
-      if (capabilities.contains("STLS")) {
-        send("STLS", "STLS");
-        flush("STLS");
-        expectOk("STLS", status("STLS"));
-        if (in.buffered() > 0) {
-          // Bytes sent before the handshake could be injected by an attacker (RFC 2595 §3.1 note).
-          throw new Pop3Exception(
-              Pop3Exception.Kind.PROTOCOL, "server sent data after the STLS reply, before TLS");
-        }
-        startTls(socket);
-        capa();
-      } else if (!settings.allowPlaintext()) {
-        throw new Pop3Exception(
-            Pop3Exception.Kind.PLAINTEXT_REFUSED,
-            "server does not offer STLS; refusing to send the password in clear text"
-                + " (use pop3s:// or --allow-plaintext)");
-      }
-    }
-  }
-
-  private void startTls(Socket raw) throws IOException {
-    tlsSocket =
-        Tls.handshake(
-            raw,
-            settings.host(),
-            settings.port(),
-            settings.implicitTls(),
-            settings.trust(),
-            settings.readTimeout());
-    socket = tlsSocket;
-    bindStreams(tlsSocket);
-  }
-
-  private void bindStreams(Socket s) throws IOException {
-    in = new WireReader(s.getInputStream(), settings.readTimeout());
-    out = new BufferedOutputStream(s.getOutputStream(), 8192);
+    return new Pop3Client(SessionOpener.open(settings, log));
   }
 
   /**
    * Returns the CAPA lines the server sent in clear text before STLS (empty for pop3s). Untrusted.
    */
   public List<String> capabilityLinesBeforeTls() {
-    return capabilityLinesBeforeTls;
+    return conn.capabilitiesBeforeTls().lines();
   }
 
   /** Returns the greeting text after "+OK ", with control characters replaced. */
   public String greeting() {
-    return greeting;
+    return Text.sanitize(after(conn.greetingLine(), 3));
   }
 
   /**
@@ -214,17 +68,17 @@ public final class Pop3Client implements Closeable {
    * empty if CAPA was answered with -ERR.
    */
   public Set<String> capabilities() {
-    return capabilities;
+    return conn.capabilities().names();
   }
 
   /** Returns the CAPA lines of the latest CAPA, sanitized. */
   public List<String> capabilityLines() {
-    return capabilityLines;
+    return conn.capabilities().lines();
   }
 
   /** Returns whether UTF-8 mode (RFC 6856) is on: the server answered {@code UTF8} with +OK. */
   public boolean utf8Enabled() {
-    return utf8;
+    return auth.utf8Enabled();
   }
 
   /**
@@ -246,35 +100,17 @@ public final class Pop3Client implements Closeable {
    *     original; a clear failure costs one retry). The session stays in step.
    */
   public boolean enableUtf8() throws IOException {
-    requireOpen();
-    if (utf8 || !capabilities.contains("UTF8")) {
-      return utf8;
-    }
-    send("UTF8", "UTF8");
-    flush("UTF8");
-    String reply = status("UTF8");
-    if (isOk(reply)) {
-      utf8 = true;
-      return true;
-    }
-    if (isErr(reply)) {
-      throw errReply(
-          Pop3Exception.Kind.PROTOCOL,
-          "server offers UTF8 (RFC 6856) but refused it; without it a message with UTF-8 headers"
-              + " may come back as a server-made notice, so popvault stops",
-          reply);
-    }
-    throw desync(protocol("unexpected reply to UTF8: " + Text.sanitize(reply)));
+    return auth.enableUtf8();
   }
 
   /** Returns whether the latest CAPA advertised PIPELINING. */
   public boolean pipelining() {
-    return capabilities.contains("PIPELINING");
+    return conn.capabilities().offers("PIPELINING");
   }
 
   /** Returns the TLS session, or empty when the connection is plaintext. */
   public Optional<SSLSession> tlsSession() {
-    return tlsSocket == null ? Optional.empty() : Optional.of(tlsSocket.getSession());
+    return conn.tlsSession();
   }
 
   /**
@@ -288,34 +124,7 @@ public final class Pop3Client implements Closeable {
    *     but refused (before any credential is sent)
    */
   public void login(String user, char[] password, AuthMethod method) throws IOException {
-    Objects.requireNonNull(password, "password");
-    Objects.requireNonNull(method, "method");
-    checkCredentialsMayBeSent(user);
-    AuthMethod effective = method;
-    if (method == AuthMethod.AUTO) {
-      effective = saslOffers("PLAIN") ? AuthMethod.PLAIN : AuthMethod.USER;
-    }
-    enableUtf8();
-    byte[] secret = utf8(password);
-    secretInFlight = password;
-    try {
-      switch (effective) {
-        case USER -> loginUser(user, secret);
-        case APOP -> loginApop(user, secret);
-        case PLAIN -> loginPlain(user, secret);
-        default -> throw new IllegalStateException("unhandled method " + effective);
-      }
-    } finally {
-      Arrays.fill(secret, (byte) 0);
-      secretInFlight = null;
-    }
-    afterLogin();
-  }
-
-  /** Re-issues CAPA (some servers list more after login) and enables UTF-8 mode if now offered. */
-  private void afterLogin() throws IOException {
-    capa();
-    enableUtf8();
+    auth.login(user, password, method);
   }
 
   /**
@@ -327,7 +136,7 @@ public final class Pop3Client implements Closeable {
    * @param token read, never retained, never logged; the caller owns and may wipe it
    */
   public void loginXoauth2(String user, char[] token, boolean twoStep) throws IOException {
-    loginBearer("XOAUTH2", "user=" + user + "\u0001auth=Bearer ", user, token, twoStep);
+    auth.loginXoauth2(user, token, twoStep);
   }
 
   /**
@@ -335,264 +144,15 @@ public final class Pop3Client implements Closeable {
    * and port, and the bearer token. Same secrecy and error rules as {@link #loginXoauth2}.
    */
   public void loginOauthbearer(String user, char[] token, boolean twoStep) throws IOException {
-    String saslName = user.replace("=", "=3D").replace(",", "=2C");
-    String prefix =
-        "n,a="
-            + saslName
-            + ",\u0001host="
-            + settings.host()
-            + "\u0001port="
-            + settings.port()
-            + "\u0001auth=Bearer ";
-    loginBearer("OAUTHBEARER", prefix, user, token, twoStep);
-  }
-
-  private void loginBearer(
-      String mechanism, String prefixText, String user, char[] token, boolean twoStep)
-      throws IOException {
-    Objects.requireNonNull(token, "token");
-    checkCredentialsMayBeSent(user);
-    enableUtf8();
-    byte[] tokenBytes = utf8(token);
-    byte[] sasl = null;
-    byte[] b64 = null;
-    secretInFlight = token;
-    try {
-      byte[] prefix = prefixText.getBytes(StandardCharsets.UTF_8);
-      sasl = new byte[prefix.length + tokenBytes.length + 2];
-      System.arraycopy(prefix, 0, sasl, 0, prefix.length);
-      System.arraycopy(tokenBytes, 0, sasl, prefix.length, tokenBytes.length);
-      sasl[sasl.length - 2] = 1;
-      sasl[sasl.length - 1] = 1;
-      b64 = Base64.getEncoder().encode(sasl);
-      String label = "AUTH " + mechanism;
-      if (twoStep) {
-        send(label, label);
-        flush(label);
-        String challenge = status(label);
-        if (!challenge.startsWith("+") || isOk(challenge)) {
-          throw authFailure(user, challenge);
-        }
-        sendSecret(new byte[0], b64, REDACTED, label);
-      } else {
-        sendSecret(ascii(label + " "), b64, label + " " + REDACTED, label);
-      }
-      finishSasl(label, user, "");
-    } finally {
-      Arrays.fill(tokenBytes, (byte) 0);
-      if (sasl != null) {
-        Arrays.fill(sasl, (byte) 0);
-      }
-      if (b64 != null) {
-        Arrays.fill(b64, (byte) 0);
-      }
-      secretInFlight = null;
-    }
-    afterLogin();
-  }
-
-  private void loginUser(String user, byte[] secret) throws IOException {
-    send("USER " + user, "USER " + user);
-    flush("USER");
-    String reply = status("USER");
-    if (!isOk(reply)) {
-      throw authFailure(user, reply);
-    }
-    sendSecret(ascii("PASS "), secret, "PASS " + REDACTED, "PASS");
-    reply = status("PASS");
-    if (!isOk(reply)) {
-      throw authFailure(user, reply);
-    }
-  }
-
-  private void loginApop(String user, byte[] secret) throws IOException {
-    if (apopTimestamp == null) {
-      throw new Pop3Exception(
-          Pop3Exception.Kind.AUTH, "server greeting has no APOP timestamp; cannot use APOP");
-    }
-    byte[] digest;
-    try {
-      MessageDigest md5 = MessageDigest.getInstance("MD5");
-      md5.update(apopTimestamp.getBytes(StandardCharsets.ISO_8859_1));
-      md5.update(secret);
-      digest = md5.digest();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("MD5 is required by the Java platform", e);
-    }
-    send("APOP " + user + " " + HexFormat.of().formatHex(digest), "APOP " + user + " " + REDACTED);
-    flush("APOP");
-    String reply = status("APOP");
-    if (!isOk(reply)) {
-      throw authFailure(user, reply);
-    }
-  }
-
-  private void loginPlain(String user, byte[] secret) throws IOException {
-    byte[] userBytes = user.getBytes(StandardCharsets.UTF_8);
-    byte[] sasl = new byte[1 + userBytes.length + 1 + secret.length];
-    System.arraycopy(userBytes, 0, sasl, 1, userBytes.length);
-    System.arraycopy(secret, 0, sasl, 2 + userBytes.length, secret.length);
-    byte[] b64 = Base64.getEncoder().encode(sasl);
-    try {
-      sendSecret(ascii("AUTH PLAIN "), b64, "AUTH PLAIN " + REDACTED, "AUTH PLAIN");
-    } finally {
-      Arrays.fill(sasl, (byte) 0);
-      Arrays.fill(b64, (byte) 0);
-    }
-    finishSasl("AUTH PLAIN", user, "*");
-  }
-
-  /**
-   * Reads the outcome of a SASL exchange whose response was sent. A "+" continuation here carries
-   * an error description (XOAUTH2) or an unexpected challenge: answer it with {@code cancel} and
-   * report the failure.
-   */
-  private void finishSasl(String label, String user, String cancel) throws IOException {
-    String reply = status(label);
-    if (isOk(reply)) {
-      return;
-    }
-    if (reply.startsWith("+")) {
-      String detail = decodeBase64Lenient(after(reply, 1).strip());
-      send(cancel, cancel);
-      flush(label);
-      String last = status(label);
-      throw loginRefused(user, isErr(last) ? after(last, 4) + " " + detail : detail);
-    }
-    throw authFailure(user, reply);
-  }
-
-  /** Returns the failure for a reply other than +OK to USER, PASS, APOP or AUTH. */
-  private Pop3Exception authFailure(String user, String reply) {
-    if (isErr(reply)) {
-      return loginRefused(user, after(reply, 4));
-    }
-    return desync(
-        new Pop3Exception(
-            Pop3Exception.Kind.PROTOCOL,
-            "unexpected reply during authentication: " + quote(reply)));
-  }
-
-  /**
-   * Returns an AUTH failure quoting {@code serverText}. Its response code tells the caller (and
-   * core's exit-code map) whether the credentials were refused ({@code [AUTH]} or no code) or the
-   * login was refused for now ({@code [IN-USE]}, {@code [LOGIN-DELAY]}, {@code [SYS/TEMP]}) or for
-   * good ({@code [SYS/PERM]}); RFC 2449 and RFC 3206 allow those codes on exactly these replies.
-   */
-  private Pop3Exception loginRefused(String user, String serverText) {
-    ResponseCode code = ResponseCode.parse(serverText);
-    String what =
-        switch (code) {
-          case IN_USE, LOGIN_DELAY, SYS_TEMP, SYS_PERM -> "server refused the login for ";
-          default -> "authentication failed for ";
-        };
-    return new Pop3Exception(
-        Pop3Exception.Kind.AUTH,
-        what + Text.sanitize(user) + ": " + quote(serverText) + hint(code),
-        code,
-        null);
-  }
-
-  /**
-   * Returns the failure for the {@code -ERR} reply {@code reply}: {@code what}, the server's text
-   * and, for a response code that says when to retry, a hint.
-   */
-  private Pop3Exception errReply(Pop3Exception.Kind kind, String what, String reply) {
-    String text = after(reply, 4);
-    ResponseCode code = ResponseCode.parse(text);
-    return new Pop3Exception(kind, what + ": " + quote(text) + hint(code), code, null);
-  }
-
-  /** Returns the retry advice for {@code code}, with a leading space, or "". */
-  private String hint(ResponseCode code) {
-    return switch (code) {
-      case IN_USE -> " (the mailbox is in use by another session; try again later)";
-      case LOGIN_DELAY -> " (the server allows " + loginDelay() + "; try again later)";
-      case SYS_TEMP -> " (a temporary failure on the server; try again later)";
-      case SYS_PERM -> " (a permanent failure on the server; retrying will not help)";
-      default -> "";
-    };
-  }
-
-  /** Describes the login delay the server announced in CAPA (RFC 2449 LOGIN-DELAY), if any. */
-  private String loginDelay() {
-    List<String> sources = new ArrayList<>(capabilityLines);
-    sources.addAll(capabilityLinesBeforeTls);
-    for (String line : sources) {
-      String[] words = Text.words(line);
-      if (words.length >= 2
-          && words[0].equalsIgnoreCase("LOGIN-DELAY")
-          && words[1].chars().allMatch(c -> c >= '0' && c <= '9')
-          && words[1].length() <= 9) {
-        return "one login every " + words[1] + " s";
-      }
-    }
-    return "a new login only after a delay";
-  }
-
-  /**
-   * Quotes server text for a message or the log: sanitised, and withheld as a whole when it repeats
-   * the secret of a login in progress as a word (a careless server echoing PASS). Never masks parts
-   * of it: masking every occurrence of a short password rewrote the server's words (a one-letter
-   * password masked that letter everywhere), and hiding what popvault sends is done where it sends.
-   */
-  private String quote(String serverText) {
-    if (secretInFlight != null && Text.repeatsAsWord(serverText, secretInFlight)) {
-      return "(server text withheld: it repeats the password)";
-    }
-    return Text.sanitize(serverText);
-  }
-
-  private static String decodeBase64Lenient(String text) {
-    try {
-      return new String(Base64.getDecoder().decode(text), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return text;
-    }
-  }
-
-  private void checkCredentialsMayBeSent(String user) throws Pop3Exception {
-    Objects.requireNonNull(user, "user");
-    requireOpen();
-    if (user.isEmpty() || user.indexOf('\r') >= 0 || user.indexOf('\n') >= 0) {
-      throw new IllegalArgumentException("user name is empty or contains a line break");
-    }
-    if (tlsSocket == null && !settings.allowPlaintext()) {
-      throw new Pop3Exception(
-          Pop3Exception.Kind.PLAINTEXT_REFUSED,
-          "connection is not encrypted; refusing to send the password in clear text"
-              + " (use pop3s:// or --allow-plaintext)");
-    }
-  }
-
-  private boolean saslOffers(String mechanism) {
-    for (String line : capabilityLines) {
-      String[] words = Text.words(line);
-      if (words.length > 0 && words[0].equalsIgnoreCase("SASL")) {
-        for (int i = 1; i < words.length; i++) {
-          if (words[i].equalsIgnoreCase(mechanism)) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
+    auth.loginOauthbearer(user, token, twoStep);
   }
 
   /** Issues STAT; remembers the count to bound later listings. */
   public Stat stat() throws IOException {
-    requireOpen();
-    send("STAT", "STAT");
-    flush("STAT");
-    String text = expectOk("STAT", status("STAT"));
-    String[] words = Text.words(text);
-    if (words.length < 2) {
-      throw desync(protocol("malformed STAT reply: " + Text.sanitize(text)));
-    }
-    long count = parseNumber(words[0], Integer.MAX_VALUE, "STAT count");
-    long size = parseNumber(words[1], MAX_SIZE, "STAT size");
-    statCount = (int) count;
-    return new Stat((int) count, size);
+    conn.requireOpen();
+    conn.send("STAT", "STAT");
+    conn.flush("STAT");
+    return listings.readStat();
   }
 
   /**
@@ -602,10 +162,10 @@ public final class Pop3Client implements Closeable {
    *     out-of-range message number (out of range: above the count of a previous STAT)
    */
   public List<UidlEntry> uidl() throws IOException {
-    requireOpen();
-    send("UIDL", "UIDL");
-    flush("UIDL");
-    return readUidl();
+    conn.requireOpen();
+    conn.send("UIDL", "UIDL");
+    conn.flush("UIDL");
+    return listings.readUidl();
   }
 
   /**
@@ -617,47 +177,21 @@ public final class Pop3Client implements Closeable {
    * @throws Pop3Exception as {@link #uidl} and {@link #list}
    */
   public Listing listing() throws IOException {
-    requireOpen();
+    conn.requireOpen();
     if (!pipelining()) {
       List<UidlEntry> uidls = uidl();
       return new Listing(uidls, list());
     }
-    send("UIDL", "UIDL");
-    send("LIST", "LIST");
-    flush("UIDL");
+    conn.send("UIDL", "UIDL");
+    conn.send("LIST", "LIST");
+    conn.flush("UIDL");
     List<UidlEntry> uidls;
     try {
-      uidls = readUidl();
+      uidls = listings.readUidl();
     } catch (Pop3Exception e) {
-      throw desync(e);
+      throw conn.desync(e);
     }
-    return new Listing(uidls, readList());
-  }
-
-  private List<UidlEntry> readUidl() throws IOException {
-    expectOk("UIDL", status("UIDL"));
-    List<UidlEntry> entries = new ArrayList<>();
-    Set<Integer> numbers = new HashSet<>();
-    Set<String> ids = new HashSet<>();
-    String line;
-    while ((line = listingLine()) != null) {
-      String[] words = Text.words(line);
-      if (words.length != 2) {
-        throw desync(protocol("malformed UIDL line: " + Text.sanitize(line)));
-      }
-      int n = messageNumber(words[0], "UIDL");
-      Uidl id = desync(() -> Uidl.fromServer(words[1]));
-      if (!numbers.add(n)) {
-        throw desync(protocol("duplicate message number " + n + " in UIDL listing"));
-      }
-      if (!ids.add(id.value())) {
-        throw desync(
-            protocol("duplicate UIDL " + Text.sanitize(id.value()) + " (message " + n + ")"));
-      }
-      entries.add(new UidlEntry(n, id));
-    }
-    log.line("S", "<" + entries.size() + " UIDL entries>");
-    return entries;
+    return new Listing(uidls, listings.readList());
   }
 
   /**
@@ -667,32 +201,10 @@ public final class Pop3Client implements Closeable {
    *     negative, non-numeric or absurd (over 2^40) size
    */
   public List<ListEntry> list() throws IOException {
-    requireOpen();
-    send("LIST", "LIST");
-    flush("LIST");
-    return readList();
-  }
-
-  private List<ListEntry> readList() throws IOException {
-    expectOk("LIST", status("LIST"));
-    List<ListEntry> entries = new ArrayList<>();
-    Set<Integer> numbers = new HashSet<>();
-    String line;
-    while ((line = listingLine()) != null) {
-      // RFC 1939 §5 allows further text after the size; it is ignored.
-      String[] words = Text.words(line);
-      if (words.length < 2) {
-        throw desync(protocol("malformed LIST line: " + Text.sanitize(line)));
-      }
-      int n = messageNumber(words[0], "LIST");
-      long size = desync(() -> parseNumber(words[1], MAX_SIZE, "size of message " + n));
-      if (!numbers.add(n)) {
-        throw desync(protocol("duplicate message number " + n + " in LIST listing"));
-      }
-      entries.add(new ListEntry(n, size));
-    }
-    log.line("S", "<" + entries.size() + " LIST entries>");
-    return entries;
+    conn.requireOpen();
+    conn.send("LIST", "LIST");
+    conn.flush("LIST");
+    return listings.readList();
   }
 
   /**
@@ -728,23 +240,6 @@ public final class Pop3Client implements Closeable {
     pipelined("TOP", " " + lines, numbers, handler);
   }
 
-  /** Streams one body to {@code handler}, or discards it when {@code handler} is null. */
-  private void readBody(int number, BodyHandler handler) throws IOException {
-    WireReader.BodyStream body = in.body();
-    try {
-      if (handler != null) {
-        handler.body(number, body);
-      }
-      body.drain(scratch);
-    } catch (IOException | RuntimeException e) {
-      close();
-      throw e;
-    } finally {
-      body.invalidate();
-    }
-    log.line("S", "<" + body.octets() + " octets>");
-  }
-
   /**
    * DELEs each number (pipelined when offered), checking every reply.
    *
@@ -756,69 +251,11 @@ public final class Pop3Client implements Closeable {
     pipelined("DELE", "", numbers, null);
   }
 
-  /**
-   * The one pipelined command window, shared by RETR, TOP and DELE: sends {@code verb N suffix} for
-   * each number with at most pipelineWindow commands in flight (one at a time without PIPELINING)
-   * and reads every reply in order. A multi-line reply (a {@code body} handler is given) is
-   * streamed to it. After the first -ERR no further command is sent, the replies in flight are read
-   * (bodies discarded) so the session stays usable, and that -ERR is thrown as PROTOCOL.
-   *
-   * @param body receives each body; null for single-line replies (DELE)
-   */
+  /** Runs {@code verb N suffix} for each number through the pipelined {@link CommandWindow}. */
   private void pipelined(String verb, String suffix, List<Integer> numbers, BodyHandler body)
       throws IOException {
-    checkNumbers(numbers);
-    requireOpen();
-    int window = pipelining() ? settings.pipelineWindow() : 1;
-    Pop3Exception refused = null;
-    int sent = refill(verb, suffix, numbers, 0, 0, window);
-    for (int done = 0; done < sent; done++) {
-      int number = numbers.get(done);
-      String label = verb + " " + number + suffix;
-      String reply = status(label);
-      if (isOk(reply)) {
-        if (body != null) {
-          readBody(number, refused == null ? body : null);
-        }
-      } else if (isErr(reply)) {
-        if (refused == null) {
-          refused = errReply(Pop3Exception.Kind.PROTOCOL, "server refused " + label, reply);
-        }
-      } else {
-        throw desync(protocol("unexpected reply to " + label + ": " + Text.sanitize(reply)));
-      }
-      if (refused == null) {
-        sent = refill(verb, suffix, numbers, sent, done + 1, window);
-      }
-    }
-    if (refused != null) {
-      throw refused;
-    }
-  }
-
-  /**
-   * Sends further commands once at most half the window is in flight, filling it again in one
-   * write: one wake-up of the server per half window instead of one per message. With window 1 (no
-   * PIPELINING) this is strict lock-step.
-   *
-   * @param completed how many replies have been read
-   * @return how many commands have been sent now
-   */
-  private int refill(
-      String verb, String suffix, List<Integer> numbers, int sent, int completed, int window)
-      throws IOException {
-    if (sent >= numbers.size() || sent - completed > window / 2) {
-      return sent;
-    }
-    int first = sent;
-    int target = Math.min(numbers.size(), completed + window);
-    while (sent < target) {
-      String command = verb + " " + numbers.get(sent) + suffix;
-      send(command, command);
-      sent++;
-    }
-    flush(verb + " " + numbers.get(first) + suffix);
-    return sent;
+    int window = pipelining() ? conn.settings().pipelineWindow() : 1;
+    new CommandWindow(conn, window).run(verb, suffix, numbers, body);
   }
 
   /** Issues RSET: the server unmarks every message marked as deleted in this session. */
@@ -836,13 +273,13 @@ public final class Pop3Client implements Closeable {
    * deletions). Closes the connection in every case.
    */
   public void quit() throws IOException {
-    requireOpen();
+    conn.requireOpen();
     try {
-      send("QUIT", "QUIT");
-      flush("QUIT");
-      String reply = status("QUIT");
+      conn.send("QUIT", "QUIT");
+      conn.flush("QUIT");
+      String reply = conn.status("QUIT");
       if (isErr(reply)) {
-        throw errReply(
+        throw conn.errReply(
             Pop3Exception.Kind.PROTOCOL,
             "server answered QUIT with -ERR, so it did not commit deletions",
             reply);
@@ -870,194 +307,13 @@ public final class Pop3Client implements Closeable {
   /** Closes the socket without QUIT (idempotent, never throws); the server deletes nothing. */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    // The TCP socket goes first: closing TLS first writes close_notify, which could block on a
-    // stalled peer. Nothing is lost by skipping the alert: QUIT's reply, when there is one, has
-    // already ended the dialogue.
-    closeQuietly(rawSocket);
-    closeQuietly(tlsSocket);
-  }
-
-  private static void closeQuietly(Socket s) {
-    if (s == null) {
-      return;
-    }
-    try {
-      s.close();
-    } catch (IOException | RuntimeException e) {
-      // Nothing useful to do: the connection is gone either way.
-    }
+    conn.close();
   }
 
   private void simple(String command) throws IOException {
-    requireOpen();
-    send(command, command);
-    flush(command);
-    expectOk(command, status(command));
-  }
-
-  private void capa() throws IOException {
-    send("CAPA", "CAPA");
-    flush("CAPA");
-    String reply = status("CAPA");
-    if (isErr(reply)) {
-      capabilities = Set.of();
-      capabilityLines = List.of();
-      return;
-    }
-    if (!isOk(reply)) {
-      throw desync(protocol("unexpected reply to CAPA: " + Text.sanitize(reply)));
-    }
-    Set<String> names = new LinkedHashSet<>();
-    List<String> lines = new ArrayList<>();
-    String line;
-    while ((line = listingLine()) != null) {
-      String clean = Text.sanitize(line);
-      log.line("S", clean);
-      lines.add(clean);
-      String[] words = Text.words(clean);
-      if (!words[0].isEmpty()) {
-        names.add(words[0].toUpperCase(Locale.ROOT));
-      }
-    }
-    capabilities = Set.copyOf(names);
-    capabilityLines = List.copyOf(lines);
-  }
-
-  /** Returns the next line of a multi-line listing, dot-unstuffed, or null at its terminator. */
-  private String listingLine() throws IOException {
-    String line = desync(() -> in.readLine(MAX_LINE));
-    if (line.startsWith(".")) {
-      return line.length() == 1 ? null : line.substring(1);
-    }
-    return line;
-  }
-
-  private String status(String label) throws IOException {
-    in.command(label);
-    String line = desync(() -> in.readLine(MAX_LINE));
-    log.line("S", quote(line));
-    return line;
-  }
-
-  private String expectOk(String label, String reply) throws Pop3Exception {
-    if (isOk(reply)) {
-      return after(reply, 3);
-    }
-    if (isErr(reply)) {
-      // A clean -ERR keeps the dialogue in step: the session stays open.
-      throw errReply(Pop3Exception.Kind.PROTOCOL, "server refused " + label, reply);
-    }
-    throw desync(protocol("unexpected reply to " + label + ": " + Text.sanitize(reply)));
-  }
-
-  private void send(String command, String logText) throws Pop3Exception {
-    writeBytes(command.getBytes(StandardCharsets.UTF_8), null, logText, command);
-  }
-
-  /** Writes {@code prefix + secret + CRLF} and flushes; logs only {@code logText}. */
-  private void sendSecret(byte[] prefix, byte[] secret, String logText, String label)
-      throws Pop3Exception {
-    writeBytes(prefix, secret, logText, label);
-    flush(label);
-  }
-
-  private void writeBytes(byte[] a, byte[] b, String logText, String label) throws Pop3Exception {
-    log.line("C", logText);
-    try {
-      out.write(a);
-      if (b != null) {
-        out.write(b);
-      }
-      out.write('\r');
-      out.write('\n');
-    } catch (IOException e) {
-      throw desync(lost(label, e));
-    }
-  }
-
-  private void flush(String label) throws Pop3Exception {
-    try {
-      out.flush();
-    } catch (IOException e) {
-      throw desync(lost(label, e));
-    }
-  }
-
-  private static Pop3Exception lost(String label, IOException e) {
-    return new Pop3Exception(
-        Pop3Exception.Kind.CONNECTION_LOST,
-        "connection lost while sending " + label + ": " + Text.sanitize(e.getMessage()),
-        e);
-  }
-
-  private void requireOpen() throws Pop3Exception {
-    if (closed) {
-      throw new Pop3Exception(Pop3Exception.Kind.CONNECTION_LOST, "the POP3 session is closed");
-    }
-  }
-
-  private static void checkNumbers(List<Integer> numbers) {
-    Objects.requireNonNull(numbers, "numbers");
-    if (numbers.isEmpty()) {
-      throw new IllegalArgumentException("no message numbers given");
-    }
-    for (Integer n : numbers) {
-      if (n == null || n < 1) {
-        throw new IllegalArgumentException("message numbers start at 1: " + n);
-      }
-    }
-  }
-
-  private int messageNumber(String word, String listing) throws Pop3Exception {
-    long n = desync(() -> parseNumber(word, Integer.MAX_VALUE, "message number in " + listing));
-    if (n < 1 || (statCount >= 0 && n > statCount)) {
-      throw desync(
-          protocol(
-              "message number "
-                  + n
-                  + " in "
-                  + listing
-                  + " listing is out of range"
-                  + (statCount >= 0 ? " (STAT said " + statCount + ")" : "")));
-    }
-    return (int) n;
-  }
-
-  /** Closes the session because the dialogue is out of step, and returns {@code e} to throw. */
-  private Pop3Exception desync(Pop3Exception e) {
-    close();
-    return e;
-  }
-
-  @FunctionalInterface
-  private interface WireCall<T> {
-    T call() throws Pop3Exception;
-  }
-
-  /** Runs {@code call}; any failure leaves the dialogue out of step, so the session is closed. */
-  private <T> T desync(WireCall<T> call) throws Pop3Exception {
-    try {
-      return call.call();
-    } catch (Pop3Exception e) {
-      throw desync(e);
-    }
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static byte[] utf8(char[] chars) {
-    ByteBuffer bb = StandardCharsets.UTF_8.encode(CharBuffer.wrap(chars));
-    byte[] bytes = new byte[bb.remaining()];
-    bb.get(bytes);
-    if (bb.hasArray()) {
-      Arrays.fill(bb.array(), (byte) 0);
-    }
-    return bytes;
+    conn.requireOpen();
+    conn.send(command, command);
+    conn.flush(command);
+    conn.expectOk(command, conn.status(command));
   }
 }

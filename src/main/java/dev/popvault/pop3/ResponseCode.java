@@ -56,4 +56,20 @@ public enum ResponseCode {
     }
     return OTHER;
   }
+
+  /**
+   * Returns the retry advice for a reply with this code, with a leading space, or "" when the code
+   * says nothing about retrying.
+   *
+   * @param loginDelay the server's announced login delay, e.g. "one login every 300 s"
+   */
+  String retryHint(String loginDelay) {
+    return switch (this) {
+      case IN_USE -> " (the mailbox is in use by another session; try again later)";
+      case LOGIN_DELAY -> " (the server allows " + loginDelay + "; try again later)";
+      case SYS_TEMP -> " (a temporary failure on the server; try again later)";
+      case SYS_PERM -> " (a permanent failure on the server; retrying will not help)";
+      default -> "";
+    };
+  }
 }

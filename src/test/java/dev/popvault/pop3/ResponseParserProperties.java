@@ -154,7 +154,7 @@ class ResponseParserProperties {
 
   @Provide
   Arbitrary<List<Long>> sizes() {
-    return Arbitraries.longs().between(0, Pop3Client.MAX_SIZE).list().ofMaxSize(40);
+    return Arbitraries.longs().between(0, ListingReader.MAX_SIZE).list().ofMaxSize(40);
   }
 
   @Provide
@@ -189,9 +189,9 @@ class ResponseParserProperties {
   @Property(tries = 3000)
   void anyWordEitherParsesAsADecimalOrIsAPop3Exception(@ForAll("anyText") String word) {
     try {
-      long v = Replies.parseNumber(word, Pop3Client.MAX_SIZE, "size");
+      long v = Replies.parseNumber(word, ListingReader.MAX_SIZE, "size");
       assertThat(word).matches("[0-9]{1,13}");
-      assertThat(v).isBetween(0L, Pop3Client.MAX_SIZE).isEqualTo(Long.parseLong(word));
+      assertThat(v).isBetween(0L, ListingReader.MAX_SIZE).isEqualTo(Long.parseLong(word));
     } catch (Pop3Exception e) {
       assertThat(e.kind()).isEqualTo(Pop3Exception.Kind.PROTOCOL);
       assertThat(e.getMessage()).doesNotContain("\r", "\n");
@@ -305,7 +305,7 @@ class ResponseParserProperties {
       for (ListEntry e : client.list()) {
         assertThat(e.number()).isPositive();
         assertThat(numbers.add(e.number())).isTrue();
-        assertThat(e.size()).isBetween(0L, Pop3Client.MAX_SIZE);
+        assertThat(e.size()).isBetween(0L, ListingReader.MAX_SIZE);
       }
     } catch (Pop3Exception | IllegalArgumentException expected) {
       assertOneLine(expected);
