@@ -48,7 +48,7 @@ public final class Pop3Client implements Closeable {
    *     available and plaintext was not allowed (nothing secret has been sent then)
    */
   public static Pop3Client connect(Pop3Settings settings, Pop3Log log) throws IOException {
-    return new Pop3Client(SessionOpener.open(settings, log));
+    return new Pop3Client(SessionStart.open(settings, log));
   }
 
   /**

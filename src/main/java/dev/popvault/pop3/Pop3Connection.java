@@ -24,10 +24,10 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * Owns the transport of one POP3 session: the socket, the TLS upgrade (at connect for pop3s, or
- * after the STLS that {@link SessionOpener} negotiates), the greeting, the latest CAPA, and the
- * line dialogue with its log. Everything that speaks to the server goes through {@link #send},
- * {@link #flush} and the readers here, so the dialogue log, the redaction of secrets and the error
- * mapping live in one place.
+ * after the STLS that {@link SessionStart} negotiates), the greeting, the latest CAPA, and the line
+ * dialogue with its log. Everything that speaks to the server goes through {@link #send}, {@link
+ * #flush} and the readers here, so the dialogue log, the redaction of secrets and the error mapping
+ * live in one place.
  *
  * <p>Contracts: any failure that leaves the dialogue out of step closes the connection ({@link
  * #desync}); a clean {@code -ERR} does not. What the client sends is logged as the caller's {@code

@@ -11,8 +11,8 @@ import java.io.IOException;
  * whatever plaintext allows: never downgrade. Without STLS the session is refused unless plaintext
  * was allowed, before anything secret is sent.
  */
-final class SessionOpener {
-  private SessionOpener() {}
+final class SessionStart {
+  private SessionStart() {}
 
   /**
    * Returns a connection ready for login; closes what it opened when it fails. Failures as {@link
