@@ -14,7 +14,6 @@ import dev.popvault.testsupport.FakeMailbox;
 import dev.popvault.testsupport.LedgerProbe;
 import dev.popvault.testsupport.ScriptedPop3Server;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -53,6 +52,10 @@ class ArchiveRunTest {
     return dir.resolve("ledger.db");
   }
 
+  // Commands in flight; 1 where the client drops the session mid-fetch (a stop), so the server is
+  // not cut off while it writes the next pipelined body.
+  private int window = 8;
+
   private RunReport run(ScriptedPop3Server server, boolean delete, boolean repairOnly)
       throws ConfigException {
     Pop3Settings pop3 =
@@ -64,7 +67,7 @@ class ArchiveRunTest {
             TlsTrust.system(),
             Duration.ofSeconds(5),
             Duration.ofSeconds(5),
-            8);
+            window);
     ArchiveSettings settings =
         new ArchiveSettings(
             "acct",
@@ -224,6 +227,7 @@ class ArchiveRunTest {
 
   @Test
   void aStopDuringTheFetchKeepsWholeMessagesAndDeletesNothing() throws Exception {
+    window = 1;
     FakeMailbox box = mailbox(6);
     box.observe(
         (line, uidl, size) -> {
@@ -238,12 +242,8 @@ class ArchiveRunTest {
     }
     assertThat(box.committedDeletions()).isEmpty();
     assertThat(LedgerProbe.number(ledger(), "SELECT count(*) FROM message")).isBetween(2L, 4L);
-    try {
-      assertThat(Files.size(archiveFiles().get(0)))
-          .isEqualTo(LedgerProbe.number(ledger(), "SELECT committed_length FROM archive_file"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    assertThat(Files.size(archiveFiles().get(0)))
+        .isEqualTo(LedgerProbe.number(ledger(), "SELECT committed_length FROM archive_file"));
   }
 
   @Test
