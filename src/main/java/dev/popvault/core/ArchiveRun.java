@@ -10,7 +10,7 @@ import dev.popvault.config.ConfigException;
 import dev.popvault.ledger.ArchiveFileRow;
 import dev.popvault.ledger.ArchivedKey;
 import dev.popvault.ledger.Ledger;
-import dev.popvault.ledger.NewMessage;
+import dev.popvault.ledger.MessageRow;
 import dev.popvault.ledger.RunOutcome;
 import dev.popvault.mime.HeaderCapture;
 import dev.popvault.mime.HeaderSummary;
@@ -577,7 +577,7 @@ public final class ArchiveRun {
       keys.put(p.number(), p.key());
       numbers.add(p.number());
     }
-    List<NewMessage> rows = new ArrayList<>(batch.size());
+    List<MessageRow> rows = new ArrayList<>(batch.size());
     FrameWriter frame = file.beginFrame();
     try {
       try {
@@ -594,7 +594,7 @@ public final class ArchiveRun {
               HeaderSummary headers = capture.summary();
               progress.archived(encoded.wireLength());
               rows.add(
-                  new NewMessage(
+                  new MessageRow(
                       key.uidl(),
                       key.listSize(),
                       encoded.wireLength(),
@@ -607,7 +607,8 @@ public final class ArchiveRun {
                       headers.date(),
                       headers.from(),
                       headers.subject(),
-                      now));
+                      now,
+                      null));
             });
       } catch (StopRequested e) {
         // The session is abandoned (pipelined replies may be in flight); what was received is kept
@@ -671,7 +672,7 @@ public final class ArchiveRun {
     Throwable failure = outcome.failure();
     if (failure == null) {
       counters.newCount += outcome.rows().size();
-      for (NewMessage row : outcome.rows()) {
+      for (MessageRow row : outcome.rows()) {
         counters.bytes += row.wireLength();
         ArchivedKey key = new ArchivedKey(row.uidl(), row.listSize());
         archived.add(key);

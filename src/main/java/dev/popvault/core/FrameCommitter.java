@@ -2,7 +2,7 @@ package dev.popvault.core;
 
 import dev.popvault.archive.Frame;
 import dev.popvault.archive.FrameWriter;
-import dev.popvault.ledger.NewMessage;
+import dev.popvault.ledger.MessageRow;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +31,7 @@ final class FrameCommitter implements AutoCloseable {
    * What became of a submitted frame: {@code failure} is null on success; {@code verified} tells
    * whether the frame passed verification (a frame that did not must be aborted).
    */
-  record Outcome(FrameWriter frame, List<NewMessage> rows, boolean verified, Throwable failure) {}
+  record Outcome(FrameWriter frame, List<MessageRow> rows, boolean verified, Throwable failure) {}
 
   private final ExecutorService executor =
       Executors.newSingleThreadExecutor(
@@ -48,7 +48,7 @@ final class FrameCommitter implements AutoCloseable {
   }
 
   /** Starts verifying {@code frame} (already finished) and then, if it verified, commits it. */
-  void submit(FrameWriter frame, Commit commit, List<NewMessage> rows) {
+  void submit(FrameWriter frame, Commit commit, List<MessageRow> rows) {
     if (pending != null) {
       throw new IllegalStateException("a frame is already being verified");
     }
