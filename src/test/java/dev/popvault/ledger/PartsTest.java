@@ -15,6 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 class PartsTest {
   private static final Instant T0 = Instant.parse("2024-03-01T10:15:30.123Z");
 
+  /** Three messages: a parsable Date, an unparsable one, none. */
+  private static final List<MessageRow> DATED =
+      List.of(
+          message("a", 0, "Mon, 1 Jan 2024 00:00:00 GMT"),
+          message("b", 10, "garbage"),
+          message("c", 20, null));
+
   @TempDir Path dir;
   private Path file;
 
@@ -61,13 +68,7 @@ class PartsTest {
       Messages messages = new Messages(sql);
       Frames frames = new Frames(sql, messages);
       long frame = frames.insert(1, 0, 100, 1, T0);
-      messages.insert(
-          1,
-          frame,
-          List.of(
-              message("a", 0, "Mon, 1 Jan 2024 00:00:00 GMT"),
-              message("b", 10, "garbage"),
-              message("c", 20, null)));
+      messages.insert(1, frame, DATED);
       assertThat(dateMs(sql, "a")).isEqualTo(1704067200000L);
       assertThat(dateMs(sql, "b")).isNull();
       assertThat(dateMs(sql, "c")).isNull();
@@ -98,13 +99,7 @@ class PartsTest {
       Sql sql = new Sql(c, file);
       Messages messages = new Messages(sql);
       long frame = new Frames(sql, messages).insert(1, 0, 100, 1, T0);
-      messages.insert(
-          1,
-          frame,
-          List.of(
-              message("a", 0, "Mon, 1 Jan 2024 00:00:00 GMT"),
-              message("b", 10, "garbage"),
-              message("c", 20, null)));
+      messages.insert(1, frame, DATED);
       sql.update("UPDATE message SET date_ms = 42");
       Schema.backfillDates(sql);
       assertThat(dateMs(sql, "a")).isEqualTo(1704067200000L);
