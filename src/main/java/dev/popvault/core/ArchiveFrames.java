@@ -9,7 +9,7 @@ import dev.popvault.archive.Frame;
 import dev.popvault.archive.FrameWriter;
 import dev.popvault.ledger.ArchiveFileRow;
 import dev.popvault.ledger.Ledger;
-import dev.popvault.ledger.NewMessage;
+import dev.popvault.ledger.MessageRow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -118,7 +118,7 @@ final class ArchiveFrames implements FramePipeline.Store, AutoCloseable {
     }
 
     @Override
-    public void commit(Frame verified, List<NewMessage> rows) throws IOException {
+    public void commit(Frame verified, List<MessageRow> rows) throws IOException {
       ledger.commitFrame(row.id(), runId, verified.offset(), verified.length(), rows);
       info.accept(
           "committed "

@@ -18,7 +18,6 @@ import dev.popvault.ledger.FrameRow;
 import dev.popvault.ledger.Ledger;
 import dev.popvault.ledger.LostMessage;
 import dev.popvault.ledger.MessageRow;
-import dev.popvault.ledger.NewMessage;
 import dev.popvault.ledger.PendingReplacement;
 import dev.popvault.mime.HeaderCapture;
 import dev.popvault.mime.HeaderSummary;
@@ -458,7 +457,7 @@ final class ArchiveRepair {
       String subject) {
     return new FileReplacement.RepairedMessage(
         old.sha256(),
-        new NewMessage(
+        new MessageRow(
             old.uidl(),
             old.listSize(),
             e.wireLength(),
@@ -471,7 +470,8 @@ final class ArchiveRepair {
             date,
             from,
             subject,
-            old.archivedAt()));
+            old.archivedAt(),
+            null));
   }
 
   /** Tells whether one message of a damaged frame still decodes to its length and SHA-256. */

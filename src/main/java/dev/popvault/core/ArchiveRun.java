@@ -7,7 +7,7 @@ import dev.popvault.core.FramePipeline.Planned;
 import dev.popvault.ledger.ArchiveFileRow;
 import dev.popvault.ledger.ArchivedKey;
 import dev.popvault.ledger.Ledger;
-import dev.popvault.ledger.NewMessage;
+import dev.popvault.ledger.MessageRow;
 import dev.popvault.ledger.RunOutcome;
 import dev.popvault.pop3.Pop3Client;
 import dev.popvault.pop3.Pop3Log;
@@ -308,9 +308,9 @@ public final class ArchiveRun {
           }
 
           @Override
-          public void committed(List<NewMessage> rows) {
+          public void committed(List<MessageRow> rows) {
             counters.newCount += rows.size();
-            for (NewMessage row : rows) {
+            for (MessageRow row : rows) {
               counters.bytes += row.wireLength();
               counters.gate.admit(new ArchivedKey(row.uidl(), row.listSize()));
             }

@@ -1,7 +1,7 @@
 package dev.popvault.core;
 
 import dev.popvault.archive.Frame;
-import dev.popvault.ledger.NewMessage;
+import dev.popvault.ledger.MessageRow;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +31,7 @@ final class FrameCommitter implements AutoCloseable {
    * whether the frame passed verification (a frame that did not must be aborted).
    */
   record Outcome(
-      FramePipeline.OpenFrame frame, List<NewMessage> rows, boolean verified, Throwable failure) {}
+      FramePipeline.OpenFrame frame, List<MessageRow> rows, boolean verified, Throwable failure) {}
 
   private final ExecutorService executor =
       Executors.newSingleThreadExecutor(
@@ -48,7 +48,7 @@ final class FrameCommitter implements AutoCloseable {
   }
 
   /** Starts verifying {@code frame} (already finished) and then, if it verified, commits it. */
-  void submit(FramePipeline.OpenFrame frame, Commit commit, List<NewMessage> rows) {
+  void submit(FramePipeline.OpenFrame frame, Commit commit, List<MessageRow> rows) {
     if (pending != null) {
       throw new IllegalStateException("a frame is already being verified");
     }

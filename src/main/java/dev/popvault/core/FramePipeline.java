@@ -3,7 +3,7 @@ package dev.popvault.core;
 import dev.popvault.archive.EncodedMessage;
 import dev.popvault.archive.Frame;
 import dev.popvault.ledger.ArchivedKey;
-import dev.popvault.ledger.NewMessage;
+import dev.popvault.ledger.MessageRow;
 import dev.popvault.mime.HeaderCapture;
 import dev.popvault.mime.HeaderSummary;
 import dev.popvault.pop3.BodyHandler;
@@ -56,7 +56,7 @@ final class FramePipeline implements AutoCloseable {
     Frame verify() throws IOException;
 
     /** Records a verified frame and its messages (the ledger commit). */
-    void commit(Frame verified, List<NewMessage> rows) throws IOException;
+    void commit(Frame verified, List<MessageRow> rows) throws IOException;
 
     /** Cuts the frame back; safe after a failure and when called twice (M4). */
     void abort() throws IOException;
@@ -68,7 +68,7 @@ final class FramePipeline implements AutoCloseable {
     default void written(long wireBytes) {}
 
     /** A frame's rows were committed after its re-read matched. */
-    void committed(List<NewMessage> rows);
+    void committed(List<MessageRow> rows);
   }
 
   /** A message to fetch: its number in this session and its key in the ledger. */
@@ -146,7 +146,7 @@ final class FramePipeline implements AutoCloseable {
       keys.put(p.number(), p.key());
       numbers.add(p.number());
     }
-    List<NewMessage> rows = new ArrayList<>(batch.size());
+    List<MessageRow> rows = new ArrayList<>(batch.size());
     try {
       try {
         source.retrieve(
@@ -188,13 +188,13 @@ final class FramePipeline implements AutoCloseable {
     committer.submit(frame, verified -> frame.commit(verified, rows), rows);
   }
 
-  private NewMessage write(OpenFrame frame, ArchivedKey key, InputStream body, Instant now)
+  private MessageRow write(OpenFrame frame, ArchivedKey key, InputStream body, Instant now)
       throws IOException {
     HeaderCapture capture = new HeaderCapture(body);
     EncodedMessage encoded = frame.append(capture, now);
     HeaderSummary headers = capture.summary();
     listener.written(encoded.wireLength());
-    return new NewMessage(
+    return new MessageRow(
         key.uidl(),
         key.listSize(),
         encoded.wireLength(),
@@ -207,7 +207,8 @@ final class FramePipeline implements AutoCloseable {
         headers.date(),
         headers.from(),
         headers.subject(),
-        now);
+        now,
+        null);
   }
 
   /**

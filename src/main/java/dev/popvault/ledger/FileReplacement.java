@@ -56,9 +56,10 @@ public record FileReplacement(
    * A message of a dropped frame, now stored again: {@code oldSha256} identifies its ledger row
    * (with the UIDL and size of {@code fresh}); {@code fresh} says where the new copy lies and what
    * it hashes to (the server's copy may differ from the damaged one). Null catalog fields in {@code
-   * fresh} keep the recorded ones; its archive time is ignored (first archived stays).
+   * fresh} keep the recorded ones; its archive and deletion times are ignored (the recorded ones
+   * stay).
    */
-  public record RepairedMessage(byte[] oldSha256, NewMessage fresh) {
+  public record RepairedMessage(byte[] oldSha256, MessageRow fresh) {
     /** Copies the digest. */
     public RepairedMessage {
       oldSha256 = Sha256.copyOf(oldSha256);

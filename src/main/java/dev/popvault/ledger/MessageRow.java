@@ -5,9 +5,15 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Describes a committed message as the ledger records it; see {@link NewMessage} for the meaning of
- * the fields. {@code deletedAt} is null while the message has not been deleted from the server.
- * Times have millisecond precision.
+ * Describes one message as the ledger records it: read back from {@link Ledger#frames}, and, with
+ * {@code deletedAt} null, what {@link Ledger#commitFrame} is given for a message that has been
+ * written, forced to disk and verified by re-reading.
+ *
+ * <p>{@code offsetInFrame} and {@code encodedLength} locate its mboxrd bytes in the decompressed
+ * frame; {@code wireLength}, {@code sha256}, {@code rawFromLine} (-1 or a 0-based line index) and
+ * {@code noFinalNewline} are what the archive needs to restore the exact bytes the server sent. The
+ * header fields come from untrusted mail and may be null. {@code deletedAt} is null while the
+ * message has not been deleted from the server. Times have millisecond precision once recorded.
  */
 public record MessageRow(
     String uidl,
@@ -19,6 +25,8 @@ public record MessageRow(
     long rawFromLine,
     boolean noFinalNewline,
     String messageId,
+    String date,
+    String from,
     String subject,
     Instant archivedAt,
     Instant deletedAt) {
@@ -61,6 +69,8 @@ public record MessageRow(
         && rawFromLine == m.rawFromLine
         && noFinalNewline == m.noFinalNewline
         && Objects.equals(messageId, m.messageId)
+        && Objects.equals(date, m.date)
+        && Objects.equals(from, m.from)
         && Objects.equals(subject, m.subject)
         && archivedAt.equals(m.archivedAt)
         && Objects.equals(deletedAt, m.deletedAt);

@@ -1,11 +1,20 @@
 package dev.popvault.ledger;
 
+import dev.popvault.ledger.LedgerException.Kind;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 
 /**
  * Holds the numbered schema migrations. Migration {@code n} (1-based) brings a ledger from
  * user_version {@code n - 1} to {@code n}. Published migrations are never edited: a change is a new
  * migration.
+ *
+ * <p>A migration is SQL statements, then, where SQL cannot do the work, a Java step; both run in
+ * the one transaction that also sets the new user_version.
  *
  * <p>Conventions: times are INTEGER milliseconds since the epoch (UTC), which sort and compare
  * correctly; booleans are INTEGER 0/1; tables are STRICT so a wrong type fails loudly.
@@ -14,9 +23,9 @@ final class Schema {
   /** Identifies a popvault ledger among SQLite files (PRAGMA application_id, ASCII "popv"). */
   static final int APPLICATION_ID = 0x706f7076;
 
-  static final List<List<String>> MIGRATIONS =
+  static final List<Migration> MIGRATIONS =
       List.of(
-          List.of(
+          Migration.of(
               "PRAGMA application_id = " + APPLICATION_ID,
               """
               CREATE TABLE account (
@@ -95,7 +104,7 @@ final class Schema {
           // an interrupted repair is finished by the next run. lost_message: messages whose only
           // copy was damaged and that were gone from the server, kept so that they are never
           // silently forgotten.
-          List.of(
+          Migration.of(
               "ALTER TABLE frame ADD COLUMN verified_at INTEGER",
               "ALTER TABLE archive_file ADD COLUMN replacement TEXT",
               "ALTER TABLE archive_file ADD COLUMN aside TEXT",
@@ -122,16 +131,114 @@ final class Schema {
           // have moved to new_dir while the ledger still records old_dir. Archive runs refuse such
           // an account and the rename's target name until `rename` finishes; the row goes away in
           // the same transaction that renames the account and rewrites its archive_file paths.
-          List.of(
+          Migration.of(
               """
               CREATE TABLE account_rename (
                 account_id INTEGER PRIMARY KEY REFERENCES account(id),
                 new_name TEXT NOT NULL UNIQUE,
                 old_dir TEXT NOT NULL,
                 new_dir TEXT NOT NULL
-              ) STRICT"""));
+              ) STRICT"""),
+          // 4: catalog queries. date_ms is the Date header read by MailDates (epoch ms, NULL when
+          // absent or unparsable), beside the raw date text; written with every date, back-filled
+          // here for the rows already recorded. Listing by date or sender is per account, as every
+          // ledger query is; a Message-ID is looked up in any account.
+          new Migration(
+              List.of(
+                  "ALTER TABLE message ADD COLUMN date_ms INTEGER",
+                  "CREATE INDEX message_by_date ON message(account_id, date_ms)",
+                  "CREATE INDEX message_by_from ON message(account_id, from_addr)",
+                  "CREATE INDEX message_by_message_id ON message(message_id)"),
+              Schema::backfillDates));
 
   private Schema() {}
+
+  /** Java work of a migration, run after its SQL in the same transaction. */
+  @FunctionalInterface
+  interface Step {
+    void apply(Sql sql) throws SQLException, LedgerException;
+  }
+
+  /** One numbered migration: its statements in order, then {@code then} if not null. */
+  record Migration(List<String> statements, Step then) {
+    static Migration of(String... statements) {
+      return new Migration(List.of(statements), null);
+    }
+
+    void apply(Connection connection, Sql sql) throws SQLException, LedgerException {
+      try (Statement s = connection.createStatement()) {
+        for (String statement : statements) {
+          s.execute(statement);
+        }
+      }
+      if (then != null) {
+        then.apply(sql);
+      }
+    }
+  }
+
+  /**
+   * Migration 4's back-fill: date_ms for every recorded date, read by the same parser as at insert
+   * time. All rows are read before the first update: SQLite leaves a scan of a table that is being
+   * changed undefined.
+   */
+  static void backfillDates(Sql sql) throws SQLException, LedgerException {
+    record Dated(long id, String date) {}
+    List<Dated> rows =
+        sql.all(
+            "SELECT id, date FROM message WHERE date IS NOT NULL",
+            r -> new Dated(r.getLong(1), r.getString(2)));
+    MailDates dates = new MailDates();
+    try (Sql.Statement set = sql.prepare("UPDATE message SET date_ms = ? WHERE id = ?")) {
+      for (Dated d : rows) {
+        Long ms = dates.epochMillis(d.date());
+        if (ms != null) {
+          set.update(ms, d.id());
+        }
+      }
+    }
+  }
+
+  /**
+   * Returns user_version after checking that this is a popvault ledger this code understands.
+   *
+   * @throws LedgerException {@link Kind#CORRUPT} for another SQLite database, {@link
+   *     Kind#NEWER_SCHEMA} for a ledger written by a newer popvault
+   */
+  static int checkVersion(Connection connection, Path file) throws SQLException, LedgerException {
+    int version;
+    int applicationId;
+    int objects;
+    // One statement, so one snapshot: another process may commit a migration between two reads.
+    try (Statement s = connection.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT (SELECT user_version FROM pragma_user_version),"
+                    + " (SELECT application_id FROM pragma_application_id),"
+                    + " (SELECT count(*) FROM sqlite_schema)")) {
+      r.next();
+      version = r.getInt(1);
+      applicationId = r.getInt(2);
+      objects = r.getInt(3);
+    }
+    if (version == 0 && objects > 0 || version > 0 && applicationId != APPLICATION_ID) {
+      throw new LedgerException(
+          Kind.CORRUPT, "ledger " + file + " is a SQLite database but not a popvault ledger");
+    }
+    int latest = latestVersion();
+    if (version > latest) {
+      throw new LedgerException(
+          Kind.NEWER_SCHEMA,
+          "ledger "
+              + file
+              + " has schema version "
+              + version
+              + "; this popvault understands up to "
+              + latest
+              + " — upgrade popvault");
+    }
+    return version;
+  }
 
   /** Returns the newest schema version this code knows. */
   static int latestVersion() {

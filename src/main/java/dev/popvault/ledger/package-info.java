@@ -5,7 +5,9 @@
  * <p>Lives here: {@link dev.popvault.ledger.Ledger} (open, migrate, query, commit), the plain value
  * records that cross its API, and {@link dev.popvault.ledger.LedgerException}, whose {@link
  * dev.popvault.ledger.LedgerException.Kind} tells callers what failed (IO, LOCKED, NEWER_SCHEMA,
- * CORRUPT, CONFLICT) without parsing messages.
+ * CORRUPT, CONFLICT) without parsing messages. Behind the facade, one package-private part per
+ * table or concern holds the SQL ({@code Accounts}, {@code Runs}, {@code Messages}, ...), sharing
+ * the JDBC helper {@code Sql}; {@code Schema} holds the numbered migrations.
  *
  * <p>Must not depend on: any other popvault package. It knows nothing of POP3, sockets, codecs or
  * archive file contents; all values crossing the API are plain Java. {@code core} composes it with

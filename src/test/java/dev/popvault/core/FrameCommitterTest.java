@@ -8,7 +8,7 @@ import dev.popvault.archive.Codec;
 import dev.popvault.archive.EncodedMessage;
 import dev.popvault.archive.Frame;
 import dev.popvault.archive.FrameWriter;
-import dev.popvault.ledger.NewMessage;
+import dev.popvault.ledger.MessageRow;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,7 +61,7 @@ class FrameCommitterTest {
     }
 
     @Override
-    public void commit(Frame verified, List<NewMessage> rows) {
+    public void commit(Frame verified, List<MessageRow> rows) {
       throw new IllegalStateException("the committer commits through its Commit step");
     }
 

@@ -7,7 +7,7 @@ import dev.popvault.archive.ArchiveVerifyException;
 import dev.popvault.archive.EncodedMessage;
 import dev.popvault.archive.Frame;
 import dev.popvault.ledger.ArchivedKey;
-import dev.popvault.ledger.NewMessage;
+import dev.popvault.ledger.MessageRow;
 import dev.popvault.pop3.BodyHandler;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -216,11 +216,11 @@ class FramePipelineTest {
       }
 
       @Override
-      public void commit(Frame verified, List<NewMessage> rows) throws IOException {
+      public void commit(Frame verified, List<MessageRow> rows) throws IOException {
         if (name.equals(failCommitOf)) {
           throw new IOException("disk full");
         }
-        events.add("commit " + name + " " + rows.stream().map(NewMessage::uidl).toList());
+        events.add("commit " + name + " " + rows.stream().map(MessageRow::uidl).toList());
       }
 
       @Override

@@ -86,7 +86,7 @@ class LedgerTest {
     Path file = dir.resolve("ledger.db");
     try (Connection c = jdbc(file);
         Statement s = c.createStatement()) {
-      for (String sql : Schema.MIGRATIONS.get(0)) {
+      for (String sql : Schema.MIGRATIONS.get(0).statements()) {
         s.execute(sql);
       }
       s.execute("PRAGMA user_version = 1");
@@ -97,8 +97,9 @@ class LedgerTest {
       s.execute("INSERT INTO frame VALUES (1, 1, 0, 100, 1)");
       s.execute(
           "INSERT INTO message(account_id, uidl, size, wire_length, sha256, frame_id, frame_offset,"
-              + " encoded_length, raw_from_line, no_final_newline, archived_at)"
-              + " VALUES (1, 'u1', 10, 10, zeroblob(32), 1, 0, 50, -1, 0, 0)");
+              + " encoded_length, raw_from_line, no_final_newline, date, archived_at)"
+              + " VALUES (1, 'u1', 10, 10, zeroblob(32), 1, 0, 50, -1, 0,"
+              + " 'Mon, 1 Jan 2024 00:00:00 GMT', 0)");
     }
     try (Ledger ledger = Ledger.open(file)) {
       assertThat(ledger.archivedKeys(1)).containsExactly(new ArchivedKey("u1", 10));
@@ -109,6 +110,7 @@ class LedgerTest {
     try (Connection c = jdbc(file);
         Statement s = c.createStatement()) {
       assertThat(queryInt(s, "PRAGMA user_version")).isEqualTo(Schema.latestVersion());
+      assertThat(queryLong(s, "SELECT date_ms FROM message")).isEqualTo(1704067200000L);
     }
   }
 
@@ -124,7 +126,7 @@ class LedgerTest {
       ledger.commitFrame(fileId, run, 180, 60, List.of(message("d", 10, 0, 50)));
       List<FrameRow> frames = ledger.frames(fileId);
       long damaged = frames.get(1).id();
-      NewMessage fresh = messageAt("b", 10, 0, 40, T0.plusSeconds(99));
+      MessageRow fresh = messageAt("b", 10, 0, 40, T0.plusSeconds(99));
       Instant now = T0.plusSeconds(3600);
 
       ledger.replaceFile(
@@ -487,7 +489,7 @@ class LedgerTest {
       ledger.commitFrame(f.id(), run, 0, 100, List.of(message("a", 1, 0, 10)));
 
       // The second message repeats a committed key and content: the whole frame is refused.
-      List<NewMessage> clash = List.of(message("new", 5, 0, 10), message("a", 1, 10, 10));
+      List<MessageRow> clash = List.of(message("new", 5, 0, 10), message("a", 1, 10, 10));
       assertThatThrownBy(() -> ledger.commitFrame(f.id(), run, 100, 60, clash))
           .isInstanceOfSatisfying(
               LedgerException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFLICT))
@@ -499,7 +501,7 @@ class LedgerTest {
               LedgerException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFLICT))
           .hasMessageContaining("committed length 100");
       // Duplicates inside one batch are refused too.
-      List<NewMessage> twice = List.of(message("n", 5, 0, 10), message("n", 5, 10, 10));
+      List<MessageRow> twice = List.of(message("n", 5, 0, 10), message("n", 5, 10, 10));
       assertThatThrownBy(() -> ledger.commitFrame(f.id(), run, 100, 60, twice))
           .isInstanceOfSatisfying(
               LedgerException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CONFLICT));
@@ -548,12 +550,13 @@ class LedgerTest {
       ArchiveFileRow f = ledger.archiveFile(home, "home/a.mbox.zst", "zstd");
       ArchiveFileRow g = ledger.archiveFile(home, "home/b.mbox.zst", "zstd");
       long run = ledger.beginRun(home, T0);
-      NewMessage a = message("a", 1, 0, 30);
-      NewMessage b = message("b", 2, 30, 20);
-      NewMessage c = message("c", 3, 50, 5);
+      MessageRow a = message("a", 1, 0, 30);
+      MessageRow b = message("b", 2, 30, 20);
+      MessageRow c = message("c", 3, 50, 5);
       ledger.commitFrame(f.id(), run, 0, 40, List.of(a, b, c));
       ledger.commitFrame(g.id(), run, 0, 99, List.of(message("other", 1, 0, 1)));
-      NewMessage d = new NewMessage("d", 4, 7, sha("d"), 0, 9, 2, true, null, null, null, null, T0);
+      MessageRow d =
+          new MessageRow("d", 4, 7, sha("d"), 0, 9, 2, true, null, null, null, null, T0, null);
       ledger.commitFrame(f.id(), run, 40, 25, List.of(d));
 
       List<FrameRow> frames = ledger.frames(f.id());
@@ -575,7 +578,7 @@ class LedgerTest {
       assertThat(first.noFinalNewline()).isFalse();
       assertThat(frames.get(1).messages())
           .containsExactly(
-              new MessageRow("d", 4, 7, sha("d"), 0, 9, 2, true, null, null, T0, null));
+              new MessageRow("d", 4, 7, sha("d"), 0, 9, 2, true, null, null, null, null, T0, null));
       assertThat(ledger.frames(g.id())).hasSize(1);
       assertThat(ledger.frames(12345)).isEmpty();
     }
@@ -628,8 +631,9 @@ class LedgerTest {
       ledger.commitFrame(
           f.id(), run, 0, 10, List.of(message("a", 1, 0, 10), messageAt("b", 2, 10, later)));
       // Same key, different content (a server that reuses UIDL and size): a second row.
-      NewMessage again =
-          new NewMessage("a", 1, 5, sha("a-other"), 0, 5, -1, false, null, null, null, null, later);
+      MessageRow again =
+          new MessageRow(
+              "a", 1, 5, sha("a-other"), 0, 5, -1, false, null, null, null, null, later, null);
       ledger.commitFrame(f.id(), run, 10, 10, List.of(again));
       Map<ArchivedKey, Instant> first = ledger.firstArchived(home);
       assertThat(first)
@@ -814,17 +818,17 @@ class LedgerTest {
     }
   }
 
-  private static NewMessage message(String uidl, long size, long offset, long length) {
+  private static MessageRow message(String uidl, long size, long offset, long length) {
     return messageAt(uidl, size, offset, length, T0);
   }
 
-  private static NewMessage messageAt(String uidl, long size, long offset, Instant at) {
+  private static MessageRow messageAt(String uidl, long size, long offset, Instant at) {
     return messageAt(uidl, size, offset, 10, at);
   }
 
-  private static NewMessage messageAt(
+  private static MessageRow messageAt(
       String uidl, long size, long offset, long length, Instant at) {
-    return new NewMessage(
+    return new MessageRow(
         uidl,
         size,
         32,
@@ -837,7 +841,8 @@ class LedgerTest {
         "Fri, 1 Mar 2024 10:00:00 +0000",
         "Someone <someone@example.org>",
         "Subject " + uidl,
-        at);
+        at,
+        null);
   }
 
   private static byte[] sha(String s) {
@@ -856,6 +861,13 @@ class LedgerTest {
     try (ResultSet r = s.executeQuery(sql)) {
       assertThat(r.next()).as(sql).isTrue();
       return r.getInt(1);
+    }
+  }
+
+  private static long queryLong(Statement s, String sql) throws SQLException {
+    try (ResultSet r = s.executeQuery(sql)) {
+      assertThat(r.next()).as(sql).isTrue();
+      return r.getLong(1);
     }
   }
 

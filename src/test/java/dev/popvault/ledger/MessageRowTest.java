@@ -6,18 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class NewMessageTest {
+class MessageRowTest {
   private static final Instant T = Instant.parse("2024-03-01T00:00:00Z");
 
-  private static NewMessage message(String uidl, long size, byte[] sha, long rawFromLine) {
-    return new NewMessage(
-        uidl, size, 10, sha, 0, 12, rawFromLine, false, null, null, null, "secret plans", T);
+  private static MessageRow message(String uidl, long size, byte[] sha, long rawFromLine) {
+    return new MessageRow(
+        uidl, size, 10, sha, 0, 12, rawFromLine, false, null, null, null, "secret plans", T, null);
   }
 
   @Test
   void copiesTheDigestInAndOut() {
     byte[] sha = new byte[32];
-    NewMessage m = message("u", 1, sha, -1);
+    MessageRow m = message("u", 1, sha, -1);
     sha[0] = 1;
     assertThat(m.sha256()[0]).isZero();
     m.sha256()[0] = 2;
