@@ -23,7 +23,7 @@ import javax.net.ssl.SSLSession;
  * --fingerprint}), the EXPIRE / LOGIN-DELAY policies it announces, and whether UTF-8 mode (RFC
  * 6856) is offered and accepted. Ends the session with QUIT.
  */
-public final class Probe {
+final class Probe {
   private Probe() {}
 
   /**
@@ -31,7 +31,7 @@ public final class Probe {
    *
    * @throws PopvaultException as an archive run would (69 unreachable, 77 untrusted certificate, …)
    */
-  public static List<String> run(Pop3Settings settings, Pop3Log log) {
+  static List<String> run(Pop3Settings settings, Pop3Log log) {
     List<String> lines = new ArrayList<>();
     String scheme = settings.implicitTls() ? "pop3s" : "pop3";
     lines.add("server:       " + scheme + "://" + settings.host() + ":" + settings.port());

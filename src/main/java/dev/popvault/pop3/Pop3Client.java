@@ -148,7 +148,7 @@ public final class Pop3Client implements Closeable {
   }
 
   /** Issues STAT; remembers the count to bound later listings. */
-  public Stat stat() throws IOException {
+  Stat stat() throws IOException {
     conn.requireOpen();
     conn.send("STAT", "STAT");
     conn.flush("STAT");

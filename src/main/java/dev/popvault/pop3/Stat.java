@@ -6,9 +6,9 @@ package dev.popvault.pop3;
  * @param count number of messages, not counting those marked deleted
  * @param size total size in octets
  */
-public record Stat(int count, long size) {
+record Stat(int count, long size) {
   /** Validates that both values are non-negative. */
-  public Stat {
+  Stat {
     if (count < 0 || size < 0) {
       throw new IllegalArgumentException("negative STAT values");
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.io.IOException;
@@ -81,6 +82,45 @@ class LayersTest {
     }
     assertThat(allowed.keySet()).as("every package has a row").containsAll(packages);
     assertThat(violations).as("dependencies the design table does not allow").isEmpty();
+  }
+
+  /**
+   * Public main types that no other package uses, apart from tests. Each entry says why it stays
+   * public; anything else is package-private unless another package needs it.
+   */
+  private static final Map<String, String> PUBLIC_FOR_TESTS_OR_LAUNCH =
+      Map.of(
+          "dev.popvault.cli.Main", "the launcher's entry point",
+          "dev.popvault.archive.ArchiveVerifyException",
+              "core's unit tests fail a fake frame's re-read with it",
+          "dev.popvault.core.ExitCode",
+              "cli uses its int constants, which the compiler inlines (no class dependency)");
+
+  @Test
+  void aTypeIsPublicOnlyWhenAnotherPackageUsesIt() {
+    JavaClasses classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages(ROOT);
+    Set<String> needlesslyPublic = new TreeSet<>();
+    for (JavaClass c : classes) {
+      if (!c.getModifiers().contains(JavaModifier.PUBLIC)
+          || !c.isTopLevelClass()
+          || c.getSimpleName().equals("package-info")
+          || PUBLIC_FOR_TESTS_OR_LAUNCH.containsKey(c.getName())) {
+        continue;
+      }
+      // A use of a nested type (Probe.Result) is a use of its enclosing type.
+      boolean usedElsewhere =
+          classes.stream()
+              .filter(t -> t.equals(c) || t.getName().startsWith(c.getName() + "$"))
+              .flatMap(t -> t.getDirectDependenciesToSelf().stream())
+              .anyMatch(d -> !topPackage(d.getOriginClass()).equals(topPackage(c)));
+      if (!usedElsewhere) {
+        needlesslyPublic.add(c.getName());
+      }
+    }
+    assertThat(needlesslyPublic).as("public types no other package uses").isEmpty();
   }
 
   /**
