@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,7 +31,8 @@ final class AccountSetup {
       CommonOptions common,
       List<String> targets,
       String accountName,
-      Map<String, Setting> overrides) {
+      Map<String, Setting> overrides)
+      throws ConfigException {
     Path defaultArchiveDir = common.archiveDir(ConfigFile.empty());
     List<String> names = new ArrayList<>(targets);
     if (names.isEmpty()) {
@@ -47,30 +49,28 @@ final class AccountSetup {
           ExitCode.USAGE, "--account names one account; it cannot rename several");
     }
     List<AccountConfig> accounts = new ArrayList<>();
-    try {
-      for (String target : names) {
-        List<Map<String, Setting>> layers = new ArrayList<>();
-        layers.add(file.defaults());
-        String name;
-        if (target.contains("://")) {
-          layers.add(Map.of("url", new Setting("url", target, "command line")));
-          name = accountName;
-        } else if (file.accounts().containsKey(target)) {
-          layers.add(file.accounts().get(target));
-          name = accountName != null ? accountName : target;
-        } else {
-          throw new PopvaultException(
-              ExitCode.CONFIG,
-              "unknown account '"
-                  + target
-                  + "': not a URL and not a table in "
-                  + (file.file() != null ? file.file() : "the accounts file (none found)"));
-        }
-        layers.add(overrides);
-        accounts.add(AccountConfig.resolve(name, layers, defaultArchiveDir));
+    for (String target : names) {
+      List<Map<String, Setting>> layers = new ArrayList<>();
+      layers.add(file.defaults());
+      String name;
+      if (target.contains("://")) {
+        layers.add(Map.of("url", new Setting("url", target, ConfigFile.COMMAND_LINE)));
+        name = null;
+      } else if (file.accounts().containsKey(target)) {
+        layers.add(file.accounts().get(target));
+        name = target;
+      } else {
+        throw new PopvaultException(
+            ExitCode.CONFIG,
+            "unknown account '"
+                + target
+                + "': not a URL and not a table in "
+                + (file.file() != null ? file.file() : "the accounts file (none found)"));
       }
-    } catch (ConfigException e) {
-      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+      Map<String, Setting> commandLine = new LinkedHashMap<>(overrides);
+      put(commandLine, "account", accountName);
+      layers.add(commandLine);
+      accounts.add(AccountConfig.resolve(name, layers, defaultArchiveDir));
     }
     return accounts;
   }
@@ -78,7 +78,9 @@ final class AccountSetup {
   static void put(Map<String, Setting> layer, String key, Object value) {
     if (value != null) {
       layer.put(
-          key, new Setting(key, value instanceof Path p ? p.toString() : value, "command line"));
+          key,
+          new Setting(
+              key, value instanceof Path p ? p.toString() : value, ConfigFile.COMMAND_LINE));
     }
   }
 
@@ -89,20 +91,15 @@ final class AccountSetup {
       int pipelineWindow,
       StopRequest stop,
       PrintWriter err,
-      Clock clock) {
-    try {
-      return AccountRuns.archiveRun(
-              account,
-              pipelineWindow,
-              clock,
-              common.dialogueLog(err),
-              stop,
-              note -> common.notice(err, note))
-          .withInfo(common.info(err));
-    } catch (ConfigException e) {
-      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
-    } catch (IllegalArgumentException e) {
-      throw new PopvaultException(ExitCode.USAGE, e.getMessage(), e);
-    }
+      Clock clock)
+      throws ConfigException {
+    return AccountRuns.archiveRun(
+            account,
+            pipelineWindow,
+            clock,
+            common.dialogueLog(err),
+            stop,
+            note -> common.notice(err, note))
+        .withInfo(common.info(err));
   }
 }

@@ -1,6 +1,7 @@
 package dev.popvault.cli;
 
 import dev.popvault.config.AccountConfig;
+import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
 import dev.popvault.config.ConfigFile.Setting;
 import dev.popvault.core.ExitCode;
@@ -100,7 +101,7 @@ final class ArchiveCommand implements Callable<Integer> {
   @Mixin ReportOptions report;
 
   @Override
-  public Integer call() {
+  public Integer call() throws ConfigException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (parallel < 1) {

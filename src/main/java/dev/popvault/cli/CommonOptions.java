@@ -4,8 +4,6 @@ import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
 import dev.popvault.config.UserPaths;
 import dev.popvault.core.Directories;
-import dev.popvault.core.ExitCode;
-import dev.popvault.core.PopvaultException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,16 +51,12 @@ final class CommonOptions {
    * Loads the accounts file: the one named by --config (must exist), else the default one if
    * present.
    */
-  ConfigFile configFile() {
-    try {
-      if (config != null) {
-        return ConfigFile.load(config);
-      }
-      Path fallback = ConfigFile.defaultPath(System.getenv());
-      return Files.exists(fallback) ? ConfigFile.load(fallback) : ConfigFile.empty();
-    } catch (ConfigException e) {
-      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+  ConfigFile configFile() throws ConfigException {
+    if (config != null) {
+      return ConfigFile.load(config);
     }
+    Path fallback = ConfigFile.defaultPath(System.getenv());
+    return Files.exists(fallback) ? ConfigFile.load(fallback) : ConfigFile.empty();
   }
 
   /**

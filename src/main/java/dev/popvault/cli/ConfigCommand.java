@@ -40,7 +40,7 @@ final class ConfigCommand implements Runnable {
     @Mixin CommonOptions common;
 
     @Override
-    public Integer call() {
+    public Integer call() throws ConfigException {
       PrintWriter out = spec.commandLine().getOut();
       ConfigFile file = common.configFile();
       if (file.file() == null) {
@@ -49,18 +49,14 @@ final class ConfigCommand implements Runnable {
             "no accounts file at " + ConfigFile.defaultPath(System.getenv()) + " (use --config)");
       }
       out.println("# " + file.file() + ": " + file.accounts().size() + " account(s)");
-      try {
-        for (String name : file.accounts().keySet()) {
-          AccountConfig account =
-              AccountConfig.resolve(
-                  name,
-                  List.of(file.defaults(), file.accounts().get(name), Map.of()),
-                  common.archiveDir(file));
-          account.describe().forEach(out::println);
-          out.println();
-        }
-      } catch (ConfigException e) {
-        throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+      for (String name : file.accounts().keySet()) {
+        AccountConfig account =
+            AccountConfig.resolve(
+                name,
+                List.of(file.defaults(), file.accounts().get(name), Map.of()),
+                common.archiveDir(file));
+        account.describe().forEach(out::println);
+        out.println();
       }
       out.flush();
       return ExitCode.OK;

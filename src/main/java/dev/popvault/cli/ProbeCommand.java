@@ -1,12 +1,16 @@
 package dev.popvault.cli;
 
+import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigException;
-import dev.popvault.config.ServerUrl;
+import dev.popvault.config.ConfigFile;
+import dev.popvault.config.ConfigFile.Setting;
 import dev.popvault.core.AccountRuns;
 import dev.popvault.core.ExitCode;
-import dev.popvault.core.PopvaultException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,9 +40,10 @@ final class ProbeCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
   @Parameters(
-      paramLabel = "URL",
-      description = "pop3s://USER@HOST[:PORT] or pop3://USER@HOST[:PORT].")
-  String url;
+      paramLabel = "ACCOUNT|URL",
+      description =
+          "An account of the accounts file, or pop3s://USER@HOST[:PORT] or pop3://USER@HOST[:PORT].")
+  String target;
 
   @Option(names = "--ca-file", paramLabel = "PEM", description = "Trust these CA certificates.")
   Path caFile;
@@ -53,23 +58,17 @@ final class ProbeCommand implements Callable<Integer> {
   boolean allowPlaintext;
 
   @Override
-  public Integer call() {
+  public Integer call() throws ConfigException {
     PrintWriter out = spec.commandLine().getOut();
-    try {
-      ServerUrl server = ServerUrl.parse(url);
-      AccountRuns.probe(
-              server,
-              allowPlaintext,
-              caFile,
-              fingerprint,
-              common.dialogueLog(spec.commandLine().getErr()))
-          .forEach(out::println);
-      out.flush();
-      return ExitCode.OK;
-    } catch (ConfigException e) {
-      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
-    } catch (IllegalArgumentException e) {
-      throw new PopvaultException(ExitCode.USAGE, e.getMessage(), e);
-    }
+    Map<String, Setting> layer = new LinkedHashMap<>();
+    AccountSetup.put(layer, "ca-file", caFile);
+    AccountSetup.put(layer, "fingerprint", fingerprint);
+    AccountSetup.put(layer, "allow-plaintext", allowPlaintext ? Boolean.TRUE : null);
+    ConfigFile file = common.configFile();
+    AccountConfig account = AccountSetup.resolve(file, common, List.of(target), null, layer).get(0);
+    AccountRuns.probe(account, common.dialogueLog(spec.commandLine().getErr()))
+        .forEach(out::println);
+    out.flush();
+    return ExitCode.OK;
   }
 }

@@ -1,5 +1,6 @@
 package dev.popvault.cli;
 
+import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
 import dev.popvault.core.ExitCode;
 import dev.popvault.core.RenameAccount;
@@ -42,7 +43,7 @@ final class RenameCommand implements Callable<Integer> {
   String newName;
 
   @Override
-  public Integer call() {
+  public Integer call() throws ConfigException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ConfigFile file = common.configFile();

@@ -1,6 +1,7 @@
 package dev.popvault.cli;
 
 import dev.popvault.config.AccountConfig;
+import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
 import dev.popvault.config.ConfigFile.Setting;
 import dev.popvault.core.ExitCode;
@@ -74,7 +75,7 @@ final class VerifyCommand implements Callable<Integer> {
   String accountName;
 
   @Override
-  public Integer call() {
+  public Integer call() throws ConfigException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ConfigFile file = common.configFile();
@@ -120,7 +121,7 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   /** Resolves one account (name or URL) with the accounts file and this command's options. */
-  private AccountConfig server(ConfigFile file, String target, String name) {
+  private AccountConfig server(ConfigFile file, String target, String name) throws ConfigException {
     Map<String, Setting> layer = new LinkedHashMap<>();
     connection.addTo(layer);
     AccountSetup.put(layer, "archive-dir", common.archiveDir);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Holds one account's effective settings, merged from layers (built-in defaults, the file's {@code
@@ -47,6 +48,10 @@ public record AccountConfig(
   private static final List<String> AUTH_METHODS =
       List.of("auto", "user", "apop", "plain", "xoauth2", "oauthbearer");
   private static final List<String> CODECS = List.of("zstd", "gzip", "xz", "none");
+  private static final Pattern FINGERPRINT = Pattern.compile("[0-9a-fA-F]{64}");
+
+  /** Caps timeouts below what a socket timeout in milliseconds can hold (24 days). */
+  private static final int MAX_TIMEOUT = 24 * 24 * 3600;
 
   /**
    * Merges layers (lowest first) and validates the result.
@@ -103,9 +108,19 @@ public record AccountConfig(
     Map<String, String> origins = new LinkedHashMap<>();
     merged.forEach((key, setting) -> origins.put(key, setting.where()));
     Path archiveDir = r.path("archive-dir");
+    String fingerprint = r.fingerprint("fingerprint");
+    if (fingerprint != null && merged.containsKey("ca-file")) {
+      throw merged.get("fingerprint").error("and 'ca-file' exclude each other; give one");
+    }
+    // The command line's --account wins over the table's name; without either, the URL names it.
+    Setting nameSetting = merged.get("account");
+    String accountName =
+        nameSetting != null ? r.text("account") : name != null ? name : url.accountName();
+    checkName(accountName, nameSetting != null ? nameSetting : name != null ? null : urlSetting);
+    origins.remove("account");
     return new AccountConfig(
-        name != null ? name : url.accountName(),
-        name != null,
+        accountName,
+        nameSetting != null || name != null,
         url,
         r.string("password"),
         r.path("password-file"),
@@ -117,12 +132,35 @@ public record AccountConfig(
         r.choice("codec", CODECS, "zstd"),
         r.bool("delete", false),
         r.path("ca-file"),
-        r.string("fingerprint"),
+        fingerprint,
         r.bool("allow-plaintext", false),
-        r.positive("connect-timeout", 30),
-        r.positive("timeout", 120),
-        r.positive("batch-size", 500),
+        r.positive("connect-timeout", 30, MAX_TIMEOUT),
+        r.positive("timeout", 120, MAX_TIMEOUT),
+        r.positive("batch-size", 500, Integer.MAX_VALUE),
         origins);
+  }
+
+  /**
+   * Refuses a name that cannot name the account's archive directory: empty, "." or "..", or too
+   * long once made safe (the rule of {@code archive.ArchiveLayout.safeDirName}, checked here so
+   * that an accepted name always has a directory).
+   *
+   * @param origin the setting the name came from ({@code account}, {@code url}), or null for a
+   *     table of the accounts file
+   */
+  private static void checkName(String name, Setting origin) throws ConfigException {
+    String why = null;
+    if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+      why = "'" + name + "' is not usable as a directory name";
+    } else if (name.codePointCount(0, name.length()) + (name.startsWith(".") ? 1 : 0) > 255) {
+      why = "longer than 255 characters";
+    }
+    if (why != null) {
+      throw origin == null
+          ? new ConfigException("bad account name: " + why)
+          : new ConfigException(
+              origin.where() + ": bad account name: " + why, origin.fromCommandLine());
+    }
   }
 
   /** Tells whether some layer (the accounts file or the command line) chose the codec. */
@@ -173,13 +211,22 @@ public record AccountConfig(
 
   /** Reads typed values out of merged settings, naming the origin in every error. */
   private record Reader(Map<String, Setting> settings) {
+    /** Reads a string that may be empty. */
+    String text(String key) throws ConfigException {
+      Setting s = settings.get(key);
+      if (s != null && !(s.value() instanceof String)) {
+        throw s.error("must be a string");
+      }
+      return s == null ? null : (String) s.value();
+    }
+
     String string(String key) throws ConfigException {
       Setting s = settings.get(key);
       if (s == null) {
         return null;
       }
       if (!(s.value() instanceof String text) || text.isEmpty()) {
-        throw new ConfigException(s.where() + ": key '" + key + "' must be a non-empty string");
+        throw s.error("must be a non-empty string");
       }
       return text;
     }
@@ -199,12 +246,7 @@ public record AccountConfig(
       }
       String lower = text.toLowerCase(Locale.ROOT);
       if (!allowed.contains(lower)) {
-        throw new ConfigException(
-            settings.get(key).where()
-                + ": key '"
-                + key
-                + "' must be one of "
-                + String.join(", ", allowed));
+        throw settings.get(key).error("must be one of " + String.join(", ", allowed));
       }
       return lower;
     }
@@ -215,21 +257,32 @@ public record AccountConfig(
         return fallback;
       }
       if (!(s.value() instanceof Boolean b)) {
-        throw new ConfigException(s.where() + ": key '" + key + "' must be true or false");
+        throw s.error("must be true or false");
       }
       return b;
     }
 
-    int positive(String key, int fallback) throws ConfigException {
+    int positive(String key, int fallback, int max) throws ConfigException {
       Setting s = settings.get(key);
       if (s == null) {
         return fallback;
       }
-      if (!(s.value() instanceof Long n) || n < 1 || n > Integer.MAX_VALUE) {
-        throw new ConfigException(
-            s.where() + ": key '" + key + "' must be a positive whole number");
+      if (!(s.value() instanceof Long n) || n < 1) {
+        throw s.error("must be a positive whole number");
+      }
+      if (n > max) {
+        throw s.error("must be at most " + max);
       }
       return n.intValue();
+    }
+
+    /** Reads a SHA-256 fingerprint: 64 hex digits, optionally separated by colons. */
+    String fingerprint(String key) throws ConfigException {
+      String text = string(key);
+      if (text != null && !FINGERPRINT.matcher(text.replace(":", "").strip()).matches()) {
+        throw settings.get(key).error("must be 64 hex digits, optionally separated by colons");
+      }
+      return text;
     }
   }
 }

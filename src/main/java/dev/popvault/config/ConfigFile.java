@@ -26,6 +26,9 @@ public final class ConfigFile {
   /** Names the table that holds values shared by all accounts. */
   public static final String DEFAULTS = "defaults";
 
+  /** Names the origin of values typed on the command line. */
+  public static final String COMMAND_LINE = "command line";
+
   /** Lists the keys an account or the defaults may set: the long option names they stand for. */
   public static final Set<String> KEYS =
       Set.of(
@@ -237,6 +240,16 @@ public final class ConfigFile {
    * @param value a String, Long or Boolean
    */
   public record Setting(String key, Object value, String where) {
+    /** Tells whether the value was typed on the command line (a mistake in it is a usage error). */
+    public boolean fromCommandLine() {
+      return where.equals(COMMAND_LINE);
+    }
+
+    /** Reports a bad value, naming where it came from; a usage error if from the command line. */
+    public ConfigException error(String problem) {
+      return new ConfigException(where + ": key '" + key + "' " + problem, fromCommandLine());
+    }
+
     @Override
     public String toString() {
       return key.equals("password") ? key + "=********" : key + "=" + value;

@@ -118,12 +118,8 @@ public final class ArchiveRun {
    */
   public RunReport execute() {
     long startNanos = System.nanoTime();
-    String requestedDir;
-    try {
-      requestedDir = ArchiveLayout.safeDirName(settings.accountName());
-    } catch (IllegalArgumentException e) {
-      throw new PopvaultException(ExitCode.USAGE, "bad account name: " + e.getMessage(), e);
-    }
+    // The name was validated when the account was resolved (config.AccountConfig).
+    String requestedDir = ArchiveLayout.safeDirName(settings.accountName());
     // M9: every write below the archive directory goes through its root.
     RunPlaces places = RunPlaces.open(settings.archiveDir(), settings.ledgerFile(), notices);
     root = places.archive();
