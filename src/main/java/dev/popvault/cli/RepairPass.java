@@ -52,7 +52,7 @@ final class RepairPass {
               .repairOnly()
               .execute();
       lost += r.lostCount();
-      if (!common.quiet) {
+      if (!common.quiet()) {
         out.println(
             name + ": " + r.repairedCount() + " message(s) repaired, " + r.lostCount() + " lost");
       }

@@ -42,12 +42,14 @@ class FailureMapTest {
 
   @Test
   void badValuesOnTheCommandLineAreUsageErrors() {
-    assertOneLine(archive("--codec", "rar"), 64, "'codec' must be one of zstd, gzip, xz, none");
-    assertOneLine(archive("--auth", "kerberos"), 64, "'auth' must be one of");
+    assertOneLine(archive("--codec", "rar"), 64, "--codec must be one of zstd, gzip, xz, none");
+    assertOneLine(archive("--auth", "kerberos"), 64, "--auth must be one of");
     assertOneLine(archive("--fingerprint", "zz"), 64, "64 hex digits");
     assertOneLine(archive("--fingerprint", PIN, "--ca-file", "/x.pem"), 64, "exclude each other");
-    assertOneLine(archive("--timeout", "99999999"), 64, "'timeout' must be at most");
+    assertOneLine(archive("--timeout", "99999999"), 64, "--timeout must be at most");
     assertOneLine(archive("--account", ".."), 64, "bad account name");
+    assertOneLine(archive("--auth", "oauthbearer"), 64, "--auth oauthbearer needs a token-command");
+    assertOneLine(archive("--auth", "XOAUTH2"), 64, "--auth xoauth2 needs a token-command");
     assertOneLine(
         CliRun.of("probe", URL, "--fingerprint", PIN, "--ca-file", "/x.pem"),
         64,
@@ -63,6 +65,16 @@ class FailureMapTest {
         CliRun.of("archive", "--config", config.toString()), 78, config + ":3: key 'codec'");
     Files.writeString(config, "[work]\nurl = \"" + URL + "\"\nfingerprint = \"zz\"\n");
     assertOneLine(CliRun.of("probe", "--config", config.toString(), "work"), 78, config + ":3");
+    Files.writeString(config, "[work]\nurl = \"" + URL + "\"\nauth = \"oauthbearer\"\n");
+    assertOneLine(
+        CliRun.of("archive", "--config", config.toString()),
+        78,
+        config + ":3: auth oauthbearer needs a token-command");
+    Files.writeString(config, "[defaults]\njson = true\n");
+    assertOneLine(
+        CliRun.of("archive", "--config", config.toString()), 78, "valid only on the command line");
+    Files.writeString(config, "[work]\nurl = \"" + URL + "\"\nparallel = 2\n");
+    assertOneLine(CliRun.of("archive", "--config", config.toString()), 78, "is run-wide");
   }
 
   @Command(name = "boom")
