@@ -1,7 +1,9 @@
 package dev.popvault.cli;
 
 import dev.popvault.config.AccountConfig;
+import dev.popvault.config.ConfigException;
 import dev.popvault.core.ArchiveRun;
+import dev.popvault.core.Failures;
 import dev.popvault.core.PopvaultException;
 import dev.popvault.core.StopRequest;
 import java.util.ArrayList;
@@ -10,21 +12,28 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Function;
 
 /**
  * Runs accounts one after another, or N at once. Each account has its own lock, so parallel runs
- * never touch the same mailbox; they may share one ledger (SQLite serialises the commits). Bugs
- * (non-Popvault exceptions) are re-thrown so they keep their stack trace.
+ * never touch the same mailbox; they may share one ledger (SQLite serialises the commits). A known
+ * failure of one account (by {@link Failures}, the same map as the command line's handler) becomes
+ * that account's outcome and the others still run; bugs are re-thrown so they keep their stack
+ * trace.
  */
 final class AccountRunner {
   private AccountRunner() {}
+
+  /** Prepares the run of one account; may fail like the run itself (e.g. no password source). */
+  @FunctionalInterface
+  interface RunFactory {
+    ArchiveRun create(AccountConfig account) throws ConfigException;
+  }
 
   static List<AccountOutcome> runAll(
       List<AccountConfig> accounts,
       int parallel,
       StopRequest stop,
-      Function<AccountConfig, ArchiveRun> runs,
+      RunFactory runs,
       Progress progress) {
     if (parallel <= 1 || accounts.size() <= 1) {
       List<AccountOutcome> outcomes = new ArrayList<>();
@@ -66,12 +75,15 @@ final class AccountRunner {
     }
   }
 
-  private static AccountOutcome runOne(
-      AccountConfig account, Function<AccountConfig, ArchiveRun> runs) {
+  private static AccountOutcome runOne(AccountConfig account, RunFactory runs) {
     try {
-      return new AccountOutcome(account.name(), runs.apply(account).execute(), null);
-    } catch (PopvaultException e) {
-      return new AccountOutcome(account.name(), null, e);
+      return new AccountOutcome(account.name(), runs.create(account).execute(), null);
+    } catch (ConfigException | RuntimeException e) {
+      PopvaultException known = Failures.translate(e);
+      if (known == null) {
+        throw (RuntimeException) e;
+      }
+      return new AccountOutcome(account.name(), null, known);
     }
   }
 }

@@ -3,14 +3,15 @@ package dev.popvault.cli;
 import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
-import dev.popvault.config.ConfigFile.Setting;
+import dev.popvault.config.ConfigFile.Value;
+import dev.popvault.config.Setting;
 import dev.popvault.core.AccountRuns;
 import dev.popvault.core.ArchiveRun;
+import dev.popvault.core.Directories;
 import dev.popvault.core.ExitCode;
 import dev.popvault.core.PopvaultException;
 import dev.popvault.core.StopRequest;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,20 +19,19 @@ import java.util.Map;
 
 /**
  * Turns command-line targets (account names or URLs) and the accounts file into account settings,
- * and account settings into runs: shared by {@code archive} and {@code verify --repair}, so that
- * both reach an account the same way.
+ * and account settings into runs: every command that names an account ({@code archive}, {@code
+ * verify}, {@code probe}) reaches it here, the same way.
  */
 final class AccountSetup {
   private AccountSetup() {}
 
-  /** Turns the arguments (or every account of the file) into validated account settings. */
+  /**
+   * Turns the arguments (or every account of the file) into validated account settings: the file's
+   * {@code [defaults]}, the account's table (or the URL), then {@code commandLine} on top.
+   */
   static List<AccountConfig> resolve(
-      ConfigFile file,
-      CommonOptions common,
-      List<String> targets,
-      String accountName,
-      Map<String, Setting> overrides) {
-    Path defaultArchiveDir = common.archiveDir(ConfigFile.empty());
+      ConfigFile file, List<String> targets, Map<String, Value> commandLine)
+      throws ConfigException {
     List<String> names = new ArrayList<>(targets);
     if (names.isEmpty()) {
       if (file.accounts().isEmpty()) {
@@ -42,44 +42,40 @@ final class AccountSetup {
       }
       names.addAll(file.accounts().keySet());
     }
-    if (accountName != null && names.size() > 1) {
+    if (commandLine.containsKey(Setting.ACCOUNT.key()) && names.size() > 1) {
       throw new PopvaultException(
           ExitCode.USAGE, "--account names one account; it cannot rename several");
     }
     List<AccountConfig> accounts = new ArrayList<>();
-    try {
-      for (String target : names) {
-        List<Map<String, Setting>> layers = new ArrayList<>();
-        layers.add(file.defaults());
-        String name;
-        if (target.contains("://")) {
-          layers.add(Map.of("url", new Setting("url", target, "command line")));
-          name = accountName;
-        } else if (file.accounts().containsKey(target)) {
-          layers.add(file.accounts().get(target));
-          name = accountName != null ? accountName : target;
-        } else {
-          throw new PopvaultException(
-              ExitCode.CONFIG,
-              "unknown account '"
-                  + target
-                  + "': not a URL and not a table in "
-                  + (file.file() != null ? file.file() : "the accounts file (none found)"));
-        }
-        layers.add(overrides);
-        accounts.add(AccountConfig.resolve(name, layers, defaultArchiveDir));
-      }
-    } catch (ConfigException e) {
-      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+    for (String target : names) {
+      accounts.add(resolveOne(file, target, commandLine));
     }
     return accounts;
   }
 
-  static void put(Map<String, Setting> layer, String key, Object value) {
-    if (value != null) {
-      layer.put(
-          key, new Setting(key, value instanceof Path p ? p.toString() : value, "command line"));
+  /** Resolves one account name of the file, or one URL. */
+  static AccountConfig resolveOne(ConfigFile file, String target, Map<String, Value> commandLine)
+      throws ConfigException {
+    Map<String, Value> table;
+    String name;
+    if (target.contains("://")) {
+      table = Map.of("url", new Value("url", target, ConfigFile.COMMAND_LINE));
+      name = null;
+    } else if (file.accounts().containsKey(target)) {
+      table = file.accounts().get(target);
+      name = target;
+    } else {
+      throw new PopvaultException(
+          ExitCode.CONFIG,
+          "unknown account '"
+              + target
+              + "': not a URL and not a table in "
+              + (file.file() != null ? file.file() : "the accounts file (none found)"));
     }
+    return AccountConfig.resolve(
+        name,
+        List.of(file.defaults(), table, commandLine),
+        Directories.defaultArchiveDir(System.getenv()));
   }
 
   /** Builds the run of one account (progress not set). */
@@ -89,20 +85,15 @@ final class AccountSetup {
       int pipelineWindow,
       StopRequest stop,
       PrintWriter err,
-      Clock clock) {
-    try {
-      return AccountRuns.archiveRun(
-              account,
-              pipelineWindow,
-              clock,
-              common.dialogueLog(err),
-              stop,
-              note -> common.notice(err, note))
-          .withInfo(common.info(err));
-    } catch (ConfigException e) {
-      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
-    } catch (IllegalArgumentException e) {
-      throw new PopvaultException(ExitCode.USAGE, e.getMessage(), e);
-    }
+      Clock clock)
+      throws ConfigException {
+    return AccountRuns.archiveRun(
+            account,
+            pipelineWindow,
+            clock,
+            common.dialogueLog(err),
+            stop,
+            note -> common.notice(err, note))
+        .withInfo(common.info(err));
   }
 }

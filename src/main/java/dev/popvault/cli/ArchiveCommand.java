@@ -1,21 +1,27 @@
 package dev.popvault.cli;
 
+import static dev.popvault.config.Setting.BATCH_SIZE;
+import static dev.popvault.config.Setting.CODEC;
+import static dev.popvault.config.Setting.DELETE;
+import static dev.popvault.config.Setting.JSON;
+import static dev.popvault.config.Setting.METRICS_FILE;
+import static dev.popvault.config.Setting.PARALLEL;
+
 import dev.popvault.config.AccountConfig;
+import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
-import dev.popvault.config.ConfigFile.Setting;
-import dev.popvault.core.ExitCode;
-import dev.popvault.core.PopvaultException;
+import dev.popvault.config.RunSettings;
+import dev.popvault.config.Setting;
 import dev.popvault.core.StopRequest;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -26,6 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "archive",
     mixinStandardHelpOptions = true,
+    modelTransformer = SettingOptions.class,
     description = {
       "Download every message not yet in the ledger, append it to the compressed mbox archive, force it to disk,"
           + " re-read and verify it, record it in the ledger, and only then (with --delete) delete it from the"
@@ -41,7 +48,7 @@ import picocli.CommandLine.Spec;
       "Exit codes:",
       ExitCodeTable.TEXT
     })
-final class ArchiveCommand implements Callable<Integer> {
+final class ArchiveCommand implements Callable<Integer>, SettingOptions.Taker {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin CommonOptions common;
@@ -56,65 +63,29 @@ final class ArchiveCommand implements Callable<Integer> {
               + " pop3://USER@HOST[:PORT] (STLS, port 110).")
   List<String> targets = new ArrayList<>();
 
-  @Option(
-      names = "--account",
-      paramLabel = "NAME",
-      description =
-          "Name of the account in the ledger and archive (one URL or account only). Default: the"
-              + " account that already archives USER@HOST:PORT, else USER@HOST. A mailbox archived"
-              + " under one name is refused under another (see popvault rename). Naming the"
-              + " account of the same USER@HOST on another port moves it to that port.")
-  String accountName;
-
-  @Option(
-      names = "--codec",
-      paramLabel = "CODEC",
-      description =
-          "zstd, gzip, xz or none. Default: the codec of the account's current archive file, so"
-              + " the month's file continues; zstd for a new account. Another codec starts a new"
-              + " file.")
-  String codec;
-
-  @Option(
-      names = "--delete",
-      negatable = true,
-      description =
-          "Delete from the server the messages whose archived copy was read back intact in this run:"
-              + " new ones once verified, older ones after re-reading their frames. A damaged copy is"
-              + " fetched again and its file repaired first; nothing unreadable is ever deleted.")
-  Boolean delete;
-
-  @Option(
-      names = "--batch-size",
-      paramLabel = "N",
-      description = "Verify and commit after every N messages (or 32 MiB). Default: 500.")
-  Integer batchSize;
-
-  @Option(
-      names = "--parallel",
-      paramLabel = "N",
-      defaultValue = "1",
-      description = "Run N accounts at once. Default: 1.")
-  int parallel;
-
-  @Mixin ReportOptions report;
+  @Override
+  public Set<Setting> settings() {
+    return SettingOptions.of(
+        SettingOptions.COMMON,
+        SettingOptions.LOGIN,
+        SettingOptions.TRUST,
+        EnumSet.of(CODEC, DELETE, BATCH_SIZE, PARALLEL, JSON, METRICS_FILE));
+  }
 
   @Override
-  public Integer call() {
+  public Integer call() throws ConfigException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (parallel < 1) {
-      throw new PopvaultException(ExitCode.USAGE, "--parallel must be at least 1");
-    }
     ConfigFile file = common.configFile();
-    List<AccountConfig> accounts =
-        AccountSetup.resolve(file, common, targets, accountName, commandLineLayer());
+    RunSettings run = common.run(file);
+    List<AccountConfig> accounts = AccountSetup.resolve(file, targets, common.commandLine());
+    boolean json = Boolean.TRUE.equals(SettingOptions.given(spec, JSON));
     StopRequest stop = Signals.installStopHandlers();
-    Progress progress = Progress.forTerminal(err, common.quiet || report.json);
+    Progress progress = Progress.forTerminal(err, common.quiet() || json);
     List<AccountOutcome> outcomes =
         AccountRunner.runAll(
             accounts,
-            parallel,
+            run.parallel(),
             stop,
             account ->
                 AccountSetup.newRun(
@@ -122,22 +93,10 @@ final class ArchiveCommand implements Callable<Integer> {
                     .withProgress(progress.forAccount(account.name())),
             progress);
     int exitCode = AccountOutcome.combinedExitCode(outcomes);
-    Reports.print(outcomes, exitCode, accounts.size() > 1, common.quiet, report.json, out, err);
-    if (report.metricsFile != null) {
-      Reports.writeMetrics(report.metricsFile, outcomes, accounts, Clock.systemUTC());
+    Reports.print(outcomes, exitCode, accounts.size() > 1, common.quiet(), json, out, err);
+    if (run.metricsFile() != null) {
+      Reports.writeMetrics(run.metricsFile(), outcomes, accounts, Clock.systemUTC());
     }
     return exitCode;
-  }
-
-  /** Collects the options given on the command line; they override the accounts file. */
-  private Map<String, Setting> commandLineLayer() {
-    Map<String, Setting> layer = new LinkedHashMap<>();
-    connection.addTo(layer);
-    AccountSetup.put(layer, "archive-dir", common.archiveDir);
-    AccountSetup.put(layer, "ledger", common.ledger);
-    AccountSetup.put(layer, "codec", codec);
-    AccountSetup.put(layer, "delete", delete);
-    AccountSetup.put(layer, "batch-size", batchSize == null ? null : batchSize.longValue());
-    return layer;
   }
 }

@@ -2,97 +2,72 @@ package dev.popvault.cli;
 
 import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
+import dev.popvault.config.ConfigFile.Value;
+import dev.popvault.config.RunSettings;
+import dev.popvault.config.Setting;
 import dev.popvault.config.UserPaths;
 import dev.popvault.core.Directories;
-import dev.popvault.core.ExitCode;
-import dev.popvault.core.PopvaultException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.function.BiConsumer;
-import picocli.CommandLine.Option;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
- * Holds the options every command shares: the accounts file, where archives live, and how chatty to
- * be.
+ * Reads what every command shares (a mixin): the accounts file, the command line's settings as a
+ * layer over it, where archives live, and how chatty to be. The options themselves are generated
+ * from the registry ({@link SettingOptions#COMMON}).
  */
+@Command
 final class CommonOptions {
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description =
-          "Accounts file (TOML; default $XDG_CONFIG_HOME/popvault/config.toml, used if it exists).")
-  Path config;
-
-  @Option(
-      names = "--archive-dir",
-      paramLabel = "DIR",
-      description =
-          "Archive directory (default $XDG_DATA_HOME/popvault, i.e. $HOME/.local/share/popvault).")
-  Path archiveDir;
-
-  @Option(
-      names = "--ledger",
-      paramLabel = "FILE",
-      description = "Ledger database (default DIR/ledger.db).")
-  Path ledger;
-
-  @Option(
-      names = {"-q", "--quiet"},
-      description = "Print nothing unless something failed (for cron).")
-  boolean quiet;
-
-  @Option(
-      names = {"-v", "--verbose"},
-      description =
-          "-v: log what the run does (connection, plan, each committed frame, deletions);"
-              + " -vv: also the POP3 dialogue (passwords and tokens redacted). To stderr.")
-  boolean[] verbose = new boolean[0];
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
 
   /**
    * Loads the accounts file: the one named by --config (must exist), else the default one if
    * present.
    */
-  ConfigFile configFile() {
-    try {
-      if (config != null) {
-        return ConfigFile.load(config);
-      }
-      Path fallback = ConfigFile.defaultPath(System.getenv());
-      return Files.exists(fallback) ? ConfigFile.load(fallback) : ConfigFile.empty();
-    } catch (ConfigException e) {
-      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+  ConfigFile configFile() throws ConfigException {
+    Object config = SettingOptions.given(mixee, Setting.CONFIG);
+    if (config != null) {
+      return ConfigFile.load(UserPaths.system().expand((String) config));
     }
+    Path fallback = ConfigFile.defaultPath(System.getenv());
+    return Files.exists(fallback) ? ConfigFile.load(fallback) : ConfigFile.empty();
   }
 
-  /**
-   * Returns the archive directory: --archive-dir, else the file's [defaults], else the XDG default.
-   */
-  Path archiveDir(ConfigFile file) {
-    if (archiveDir != null) {
-      return archiveDir;
-    }
-    ConfigFile.Setting fromFile = file.defaults().get("archive-dir");
-    if (fromFile != null && fromFile.value() instanceof String text) {
-      return UserPaths.system().expand(text);
-    }
-    return Directories.defaultArchiveDir(System.getenv());
+  /** Returns the settings given on the command line, keyed like the accounts file. */
+  Map<String, Value> commandLine() {
+    return SettingOptions.layer(mixee);
   }
 
-  Path ledger(ConfigFile file, Path archiveDir) {
-    if (ledger != null) {
-      return ledger;
-    }
-    ConfigFile.Setting fromFile = file.defaults().get("ledger");
-    if (fromFile != null && fromFile.value() instanceof String text) {
-      return UserPaths.system().expand(text);
-    }
-    return Directories.defaultLedger(archiveDir);
+  /** Returns the run's settings: the command line over the file's {@code [defaults]}. */
+  RunSettings run(ConfigFile file) throws ConfigException {
+    return RunSettings.resolve(
+        file.defaults(), commandLine(), Directories.defaultArchiveDir(System.getenv()));
+  }
+
+  /** Returns the ledger of {@code run}: its own, or the one in its archive directory. */
+  static Path ledger(RunSettings run) {
+    return run.ledger() != null ? run.ledger() : Directories.defaultLedger(run.archiveDir());
+  }
+
+  boolean quiet() {
+    return Boolean.TRUE.equals(SettingOptions.given(mixee, Setting.QUIET));
+  }
+
+  private int verbosity() {
+    Object flags = SettingOptions.given(mixee, Setting.VERBOSE);
+    return flags == null ? 0 : ((boolean[]) flags).length;
   }
 
   /** Returns the log of run phases for {@code -v}, or a sink that drops them. */
-  java.util.function.Consumer<String> info(PrintWriter err) {
-    if (verbose.length == 0) {
+  Consumer<String> info(PrintWriter err) {
+    if (verbosity() == 0) {
       return text -> {};
     }
     return text -> {
@@ -108,7 +83,7 @@ final class CommonOptions {
    * redacted secrets.
    */
   BiConsumer<String, String> dialogueLog(PrintWriter err) {
-    if (verbose.length < 2) {
+    if (verbosity() < 2) {
       return (direction, text) -> {};
     }
     return (direction, text) -> {
@@ -121,7 +96,7 @@ final class CommonOptions {
 
   /** Prints a notice (e.g. a cut torn tail) unless {@code -q}. */
   void notice(PrintWriter err, String text) {
-    if (!quiet) {
+    if (!quiet()) {
       synchronized (err) {
         err.println("popvault: " + text);
         err.flush();

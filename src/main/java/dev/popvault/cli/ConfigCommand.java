@@ -3,11 +3,12 @@ package dev.popvault.cli;
 import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
+import dev.popvault.config.Setting;
 import dev.popvault.core.ExitCode;
 import dev.popvault.core.PopvaultException;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,16 +32,24 @@ final class ConfigCommand implements Runnable {
   @Command(
       name = "check",
       mixinStandardHelpOptions = true,
-      description = "Validate the accounts file and print the effective settings (secrets masked).",
+      modelTransformer = SettingOptions.class,
+      description =
+          "Validate the accounts file and print the effective settings (secrets masked), each"
+              + " with where it came from: FILE:LINE, command line, or default.",
       footerHeading = "%nExamples:%n",
       footer = {"  popvault config check", "  popvault config check --config ~/popvault.toml"})
-  static final class Check implements Callable<Integer> {
+  static final class Check implements Callable<Integer>, SettingOptions.Taker {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin CommonOptions common;
 
     @Override
-    public Integer call() {
+    public Set<Setting> settings() {
+      return SettingOptions.COMMON;
+    }
+
+    @Override
+    public Integer call() throws ConfigException {
       PrintWriter out = spec.commandLine().getOut();
       ConfigFile file = common.configFile();
       if (file.file() == null) {
@@ -49,18 +58,16 @@ final class ConfigCommand implements Runnable {
             "no accounts file at " + ConfigFile.defaultPath(System.getenv()) + " (use --config)");
       }
       out.println("# " + file.file() + ": " + file.accounts().size() + " account(s)");
-      try {
-        for (String name : file.accounts().keySet()) {
-          AccountConfig account =
-              AccountConfig.resolve(
-                  name,
-                  List.of(file.defaults(), file.accounts().get(name), Map.of()),
-                  common.archiveDir(file));
-          account.describe().forEach(out::println);
-          out.println();
-        }
-      } catch (ConfigException e) {
-        throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+      List<String> runWide = common.run(file).describe();
+      if (!runWide.isEmpty()) {
+        out.println("# run-wide");
+        runWide.forEach(out::println);
+        out.println();
+      }
+      for (String name : file.accounts().keySet()) {
+        AccountConfig account = AccountSetup.resolveOne(file, name, common.commandLine());
+        account.describe().forEach(out::println);
+        out.println();
       }
       out.flush();
       return ExitCode.OK;

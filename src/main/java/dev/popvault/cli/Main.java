@@ -1,6 +1,7 @@
 package dev.popvault.cli;
 
 import dev.popvault.core.ExitCode;
+import dev.popvault.core.Failures;
 import dev.popvault.core.PopvaultException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -78,13 +79,15 @@ public final class Main {
   }
 
   /**
-   * Prints a known failure as one line and returns its code; bugs keep their stack trace and exit
-   * 70.
+   * Prints a known failure as one line and returns its code, both from {@link Failures}, the one
+   * failure map; bugs keep their stack trace and exit 70. Commands catch nothing to map it
+   * themselves.
    */
   private static int handle(
       Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
-    if (e instanceof PopvaultException known) {
+    PopvaultException known = Failures.translate(e);
+    if (known != null) {
       err.println("popvault: " + known.getMessage());
       if (Verbosity.of(parseResult) > 0 && known.getCause() != null) {
         known.getCause().printStackTrace(err);

@@ -1,10 +1,13 @@
 package dev.popvault.cli;
 
+import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
+import dev.popvault.config.RunSettings;
+import dev.popvault.config.Setting;
 import dev.popvault.core.ExitCode;
 import dev.popvault.core.RenameAccount;
 import java.io.PrintWriter;
-import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,6 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "rename",
     mixinStandardHelpOptions = true,
+    modelTransformer = SettingOptions.class,
     description = {
       "Rename an account: its name in the ledger, its archive directory and the recorded path of"
           + " every archive file, so that its mailbox can be archived under the new name without"
@@ -30,7 +34,7 @@ import picocli.CommandLine.Spec;
       "Exit codes:",
       ExitCodeTable.TEXT
     })
-final class RenameCommand implements Callable<Integer> {
+final class RenameCommand implements Callable<Integer>, SettingOptions.Taker {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin CommonOptions common;
@@ -42,15 +46,20 @@ final class RenameCommand implements Callable<Integer> {
   String newName;
 
   @Override
-  public Integer call() {
+  public Set<Setting> settings() {
+    return SettingOptions.COMMON;
+  }
+
+  @Override
+  public Integer call() throws ConfigException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ConfigFile file = common.configFile();
-    Path archiveDir = common.archiveDir(file);
+    RunSettings run = common.run(file);
     String summary =
-        new RenameAccount(archiveDir, common.ledger(file, archiveDir), common.info(err))
+        new RenameAccount(run.archiveDir(), CommonOptions.ledger(run), common.info(err))
             .execute(oldName, newName);
-    if (!common.quiet) {
+    if (!common.quiet()) {
       out.println(summary);
       out.flush();
     }

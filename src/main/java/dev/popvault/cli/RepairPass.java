@@ -1,6 +1,7 @@
 package dev.popvault.cli;
 
 import dev.popvault.config.AccountConfig;
+import dev.popvault.config.ConfigException;
 import dev.popvault.core.ExitCode;
 import dev.popvault.core.PopvaultException;
 import dev.popvault.core.RunReport;
@@ -8,11 +9,16 @@ import dev.popvault.core.StopRequest;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
-import java.util.function.Function;
 
 /** The repair half of {@code verify --repair}: each damaged account, from its server; no DELE. */
 final class RepairPass {
   private RepairPass() {}
+
+  /** Finds the server settings of a damaged account, or null if it cannot be named. */
+  @FunctionalInterface
+  interface AccountLookup {
+    AccountConfig find(String name) throws ConfigException;
+  }
 
   /**
    * Repairs each of {@code damaged} and prints "NAME: N message(s) repaired, M lost" unless quiet.
@@ -22,15 +28,16 @@ final class RepairPass {
    */
   static int repair(
       List<String> damaged,
-      Function<String, AccountConfig> accountFor,
+      AccountLookup accountFor,
       CommonOptions common,
       int pipelineWindow,
       PrintWriter out,
-      PrintWriter err) {
+      PrintWriter err)
+      throws ConfigException {
     int lost = 0;
     StopRequest stop = Signals.installStopHandlers();
     for (String name : damaged) {
-      AccountConfig account = accountFor.apply(name);
+      AccountConfig account = accountFor.find(name);
       if (account == null) {
         throw new PopvaultException(
             ExitCode.CONFIG,
@@ -45,7 +52,7 @@ final class RepairPass {
               .repairOnly()
               .execute();
       lost += r.lostCount();
-      if (!common.quiet) {
+      if (!common.quiet()) {
         out.println(
             name + ": " + r.repairedCount() + " message(s) repaired, " + r.lostCount() + " lost");
       }

@@ -1,17 +1,20 @@
 package dev.popvault.cli;
 
 import dev.popvault.config.AccountConfig;
+import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
-import dev.popvault.config.ConfigFile.Setting;
+import dev.popvault.config.ConfigFile.Value;
+import dev.popvault.config.RunSettings;
+import dev.popvault.config.Setting;
 import dev.popvault.core.ExitCode;
 import dev.popvault.core.PopvaultException;
 import dev.popvault.core.VerifyRun;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,6 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
+    modelTransformer = SettingOptions.class,
     description = {
       "Decode every archive frame from disk and check each message's SHA-256 and length against the ledger."
           + " Exits 65 on any mismatch, naming the file, frame and message.",
@@ -45,7 +49,7 @@ import picocli.CommandLine.Spec;
       "Exit codes:",
       ExitCodeTable.TEXT
     })
-final class VerifyCommand implements Callable<Integer> {
+final class VerifyCommand implements Callable<Integer>, SettingOptions.Taker {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin CommonOptions common;
@@ -56,8 +60,9 @@ final class VerifyCommand implements Callable<Integer> {
       arity = "0..*",
       paramLabel = "ACCOUNT|URL",
       description =
-          "Accounts to check (default: all in the ledger). With --repair, a URL names the server of"
-              + " an account that is not in the accounts file (its ledger name is USER@HOST).")
+          "Accounts to check (default: all in the ledger, and every account of the accounts file"
+              + " in its own archive-dir and ledger). With --repair, a URL names the server of an"
+              + " account that is not in the accounts file (its ledger name is USER@HOST).")
   List<String> targets = new ArrayList<>();
 
   @Option(
@@ -66,66 +71,52 @@ final class VerifyCommand implements Callable<Integer> {
           "Repair damaged archives from the server (fetch again, rewrite the file); never deletes.")
   boolean repair;
 
-  @Option(
-      names = "--account",
-      paramLabel = "NAME",
-      description =
-          "With --repair and one URL: the account's name in the ledger (default USER@HOST).")
-  String accountName;
+  @Override
+  public Set<Setting> settings() {
+    return SettingOptions.of(SettingOptions.COMMON, SettingOptions.LOGIN, SettingOptions.TRUST);
+  }
 
   @Override
-  public Integer call() {
+  public Integer call() throws ConfigException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ConfigFile file = common.configFile();
-    Path archiveDir = common.archiveDir(file);
-    Path ledger = common.ledger(file, archiveDir);
+    Map<String, Value> commandLine = common.commandLine();
+    RunSettings run = common.run(file);
+    if (commandLine.containsKey(Setting.ACCOUNT.key()) && targets.size() != 1) {
+      throw new PopvaultException(ExitCode.USAGE, "--account names one account (with --repair)");
+    }
+    VerifyPlaces places =
+        new VerifyPlaces(new VerifyPlaces.Place(run.archiveDir(), CommonOptions.ledger(run)));
     Map<String, AccountConfig> servers = new LinkedHashMap<>();
-    List<String> names = new ArrayList<>();
-    for (String target : targets) {
-      if (!target.contains("://")) {
-        names.add(target);
-        continue;
-      }
-      if (!repair) {
+    if (targets.isEmpty()) {
+      places.everything();
+    }
+    for (String target : targets.isEmpty() ? file.accounts().keySet() : targets) {
+      if (target.contains("://") && !repair) {
         throw new PopvaultException(
             ExitCode.USAGE, "verify takes account names; a URL only with --repair: " + target);
       }
-      AccountConfig account = server(file, target, accountName);
-      servers.put(account.name(), account);
-      names.add(account.name());
+      if (target.contains("://") || file.accounts().containsKey(target)) {
+        AccountConfig account = AccountSetup.resolveOne(file, target, commandLine);
+        servers.put(account.name(), account);
+        places.add(account);
+      } else {
+        places.add(target);
+      }
     }
-    VerifyRun.Outcome outcome =
-        new VerifyRun(archiveDir, ledger, note -> common.notice(err, note)).execute(names);
+    VerifyRun.Outcome outcome = places.execute(note -> common.notice(err, note));
     report(outcome, err);
     if (!repair || outcome.damagedAccounts().isEmpty()) {
       return summarize(outcome, out);
     }
     int lost =
         RepairPass.repair(
-            outcome.damagedAccounts(),
-            name ->
-                servers.containsKey(name)
-                    ? servers.get(name)
-                    : file.accounts().containsKey(name) ? server(file, name, null) : null,
-            common,
-            connection.pipelineWindow,
-            out,
-            err);
-    VerifyRun.Outcome after =
-        new VerifyRun(archiveDir, ledger, note -> common.notice(err, note)).execute(names);
+            outcome.damagedAccounts(), servers::get, common, connection.pipelineWindow, out, err);
+    VerifyRun.Outcome after = places.execute(note -> common.notice(err, note));
     report(after, err);
     int code = summarize(after, out);
     return code != ExitCode.OK ? code : lost > 0 ? ExitCode.DATA_ERROR : ExitCode.OK;
-  }
-
-  /** Resolves one account (name or URL) with the accounts file and this command's options. */
-  private AccountConfig server(ConfigFile file, String target, String name) {
-    Map<String, Setting> layer = new LinkedHashMap<>();
-    connection.addTo(layer);
-    AccountSetup.put(layer, "archive-dir", common.archiveDir);
-    AccountSetup.put(layer, "ledger", common.ledger);
-    return AccountSetup.resolve(file, common, List.of(target), name, layer).get(0);
   }
 
   private static void report(VerifyRun.Outcome outcome, PrintWriter err) {
@@ -139,7 +130,7 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   private int summarize(VerifyRun.Outcome outcome, PrintWriter out) {
-    if (!common.quiet || !outcome.ok()) {
+    if (!common.quiet() || !outcome.ok()) {
       out.println(outcome.summaryLine());
       out.flush();
     }

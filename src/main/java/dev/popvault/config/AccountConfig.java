@@ -1,67 +1,50 @@
 package dev.popvault.config;
 
-import dev.popvault.config.ConfigFile.Setting;
+import dev.popvault.config.ConfigFile.Value;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Holds one account's effective settings, merged from layers (built-in defaults, the file's {@code
  * [defaults]}, the account's table, the command line; later layers win) and validated, with each
- * value's origin kept for {@code config check} and for error messages.
+ * value's origin kept for {@code config check} and for error messages. Which keys exist, their
+ * types and defaults come from {@link Setting}; the rules between settings live here.
  *
  * @param nameGiven true if the account was named (an accounts-file table, {@code --account}); false
  *     if {@code name} was derived from the URL ({@code user@host})
- * @param password a password written in the accounts file (discouraged), or null
- * @param auth one of auto, user, apop, plain, xoauth2, oauthbearer
- * @param codec one of zstd, gzip, xz, none (zstd by default; see {@link #codecGiven()})
- * @param origins where each effective key came from: "FILE:LINE", "command line" or "default"
+ * @param values every per-account setting ({@link Setting#perAccount()}) that has a value, typed as
+ *     {@link Setting#read} returns it
+ * @param origins where each effective key came from: "FILE:LINE", "command line" (absent: default)
  */
 public record AccountConfig(
     String name,
     boolean nameGiven,
     ServerUrl url,
-    String password,
-    Path passwordFile,
-    String passwordCommand,
-    String tokenCommand,
-    String auth,
-    Path archiveDir,
-    Path ledger,
-    String codec,
-    boolean delete,
-    Path caFile,
-    String fingerprint,
-    boolean allowPlaintext,
-    int connectTimeout,
-    int timeout,
-    int batchSize,
+    Map<Setting, Object> values,
     Map<String, String> origins) {
 
   private static final Set<String> PASSWORD_KEYS =
       Set.of("password", "password-file", "password-command");
-  private static final List<String> AUTH_METHODS =
-      List.of("auto", "user", "apop", "plain", "xoauth2", "oauthbearer");
-  private static final List<String> CODECS = List.of("zstd", "gzip", "xz", "none");
 
   /**
    * Merges layers (lowest first) and validates the result.
    *
-   * @param name the account's name; null means "derive from the URL" ({@code user@host})
+   * @param name the account's table name; null means "derive from the URL" ({@code user@host}); the
+   *     {@code account} key of a command-line layer wins over both
    * @param defaultArchiveDir used when no layer sets {@code archive-dir}
    */
   public static AccountConfig resolve(
-      String name, List<Map<String, Setting>> layers, Path defaultArchiveDir)
-      throws ConfigException {
-    Map<String, Setting> merged = new LinkedHashMap<>();
+      String name, List<Map<String, Value>> layers, Path defaultArchiveDir) throws ConfigException {
+    Map<String, Value> merged = new LinkedHashMap<>();
     // The password sources are one choice: the highest layer that names any of them decides alone,
-    // so that
-    // --password-file on the command line replaces a password-command from the file instead of
-    // clashing.
+    // so that --password-file on the command line replaces a password-command from the file
+    // instead of clashing.
     int passwordLayer = -1;
     for (int i = 0; i < layers.size(); i++) {
       if (layers.get(i).keySet().stream().anyMatch(PASSWORD_KEYS::contains)) {
@@ -69,23 +52,53 @@ public record AccountConfig(
       }
     }
     for (int i = 0; i < layers.size(); i++) {
-      for (Setting s : layers.get(i).values()) {
-        if (!PASSWORD_KEYS.contains(s.key()) || i == passwordLayer) {
-          merged.put(s.key(), s);
+      for (Value v : layers.get(i).values()) {
+        boolean ours = Setting.byKey(v.key()).map(Setting::perAccount).orElse(false);
+        if ((ours || v.key().equals(Setting.ACCOUNT.key()))
+            && (!PASSWORD_KEYS.contains(v.key()) || i == passwordLayer)) {
+          merged.put(v.key(), v);
         }
       }
     }
-    Reader r = new Reader(merged);
-    Setting urlSetting = merged.get("url");
-    if (urlSetting == null) {
+    Value urlValue = merged.get(Setting.URL.key());
+    if (urlValue == null) {
       throw new ConfigException("account " + (name == null ? "" : name + " ") + "has no url");
     }
-    ServerUrl url;
-    try {
-      url = ServerUrl.parse(r.string("url"));
-    } catch (ConfigException e) {
-      throw new ConfigException(urlSetting.where() + ": " + e.getMessage());
+    UserPaths paths = UserPaths.system();
+    Map<Setting, Object> values = new EnumMap<>(Setting.class);
+    Map<String, String> origins = new LinkedHashMap<>();
+    for (Setting setting : Setting.values()) {
+      Value given = merged.get(setting.key());
+      if (setting.perAccount() && given != null) {
+        values.put(setting, setting.read(given, paths));
+        origins.put(setting.key(), given.where());
+      } else if (setting.perAccount() && setting.defaultValue() != null) {
+        values.put(setting, setting.defaultValue());
+      }
     }
+    values.putIfAbsent(Setting.ARCHIVE_DIR, defaultArchiveDir);
+    checkPasswordSources(merged);
+    checkAuth(merged, values);
+    if (values.containsKey(Setting.FINGERPRINT) && values.containsKey(Setting.CA_FILE)) {
+      throw merged.get("fingerprint").error("and ca-file exclude each other; give one");
+    }
+    ServerUrl url = (ServerUrl) values.get(Setting.URL);
+    // The command line's --account wins over the table's name; without either, the URL names it.
+    Value nameValue = merged.get(Setting.ACCOUNT.key());
+    String accountName =
+        nameValue != null
+            ? (String) Setting.ACCOUNT.read(nameValue, paths)
+            : name != null ? name : url.accountName();
+    checkName(accountName, nameValue != null ? nameValue : name != null ? null : urlValue);
+    return new AccountConfig(
+        accountName,
+        nameValue != null || name != null,
+        url,
+        Collections.unmodifiableMap(values),
+        Collections.unmodifiableMap(origins));
+  }
+
+  private static void checkPasswordSources(Map<String, Value> merged) throws ConfigException {
     long sources = PASSWORD_KEYS.stream().filter(merged::containsKey).count();
     if (sources > 1) {
       throw new ConfigException(
@@ -94,142 +107,146 @@ public record AccountConfig(
                   + ": give only one of password, password-file, password-command"
               : "give only one of password, password-file, password-command");
     }
-    String auth = r.choice("auth", AUTH_METHODS, "auto");
-    String tokenCommand = r.string("token-command");
-    if (auth.equals("xoauth2") && tokenCommand == null) {
-      throw new ConfigException(
-          "account " + url.accountName() + ": auth xoauth2 needs a token-command");
+  }
+
+  /** OAuth2 logs in with an access token, so it needs the command that prints one. */
+  private static void checkAuth(Map<String, Value> merged, Map<Setting, Object> values)
+      throws ConfigException {
+    Object auth = values.get(Setting.AUTH);
+    if ((auth.equals("xoauth2") || auth.equals("oauthbearer"))
+        && !values.containsKey(Setting.TOKEN_COMMAND)) {
+      Value given = merged.get(Setting.AUTH.key());
+      String why = " needs a token-command (a command that prints the OAuth2 access token)";
+      throw given.fromCommandLine()
+          ? new ConfigException("--auth " + auth + why, true)
+          : new ConfigException(given.where() + ": auth " + auth + why);
     }
-    Map<String, String> origins = new LinkedHashMap<>();
-    merged.forEach((key, setting) -> origins.put(key, setting.where()));
-    Path archiveDir = r.path("archive-dir");
-    return new AccountConfig(
-        name != null ? name : url.accountName(),
-        name != null,
-        url,
-        r.string("password"),
-        r.path("password-file"),
-        r.string("password-command"),
-        tokenCommand,
-        auth,
-        archiveDir != null ? archiveDir : defaultArchiveDir,
-        r.path("ledger"),
-        r.choice("codec", CODECS, "zstd"),
-        r.bool("delete", false),
-        r.path("ca-file"),
-        r.string("fingerprint"),
-        r.bool("allow-plaintext", false),
-        r.positive("connect-timeout", 30),
-        r.positive("timeout", 120),
-        r.positive("batch-size", 500),
-        origins);
+  }
+
+  /**
+   * Refuses a name that cannot name the account's archive directory: empty, "." or "..", or too
+   * long once made safe (the rule of {@code archive.ArchiveLayout.safeDirName}, checked here so
+   * that an accepted name always has a directory).
+   *
+   * @param origin the setting the name came from ({@code account}, {@code url}), or null for a
+   *     table of the accounts file
+   */
+  private static void checkName(String name, Value origin) throws ConfigException {
+    String why = null;
+    if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+      why = "'" + name + "' is not usable as a directory name";
+    } else if (name.codePointCount(0, name.length()) + (name.startsWith(".") ? 1 : 0) > 255) {
+      why = "longer than 255 characters";
+    }
+    if (why != null) {
+      throw origin == null
+          ? new ConfigException("bad account name: " + why)
+          : new ConfigException(
+              origin.where() + ": bad account name: " + why, origin.fromCommandLine());
+    }
   }
 
   /** Tells whether some layer (the accounts file or the command line) chose the codec. */
   public boolean codecGiven() {
-    return origins.containsKey("codec");
+    return origins.containsKey(Setting.CODEC.key());
   }
 
   /** Lists the effective settings as {@code key = value # origin} lines, secrets masked. */
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
     lines.add("[" + name + "]");
-    String scheme = url.implicitTls() ? "pop3s://" : "pop3://";
-    lines.add(line("url", scheme + url.user() + "@" + url.host() + ":" + url.port()));
-    if (password != null) {
-      lines.add(line("password", "********"));
+    for (Setting setting : Setting.values()) {
+      Object value = values.get(setting);
+      if (value == null) {
+        continue;
+      }
+      String shown =
+          setting.secret()
+              ? "********"
+              : value instanceof ServerUrl u
+                  ? (u.implicitTls() ? "pop3s://" : "pop3://")
+                      + u.user()
+                      + "@"
+                      + u.host()
+                      + ":"
+                      + u.port()
+                  : value.toString();
+      lines.add(
+          setting.key()
+              + " = "
+              + shown
+              + "    # "
+              + origins.getOrDefault(setting.key(), "default"));
     }
-    add(lines, "password-file", passwordFile);
-    add(lines, "password-command", passwordCommand);
-    add(lines, "token-command", tokenCommand);
-    add(lines, "auth", auth);
-    add(lines, "archive-dir", archiveDir);
-    add(lines, "ledger", ledger);
-    add(lines, "codec", codec);
-    add(lines, "delete", delete);
-    add(lines, "ca-file", caFile);
-    add(lines, "fingerprint", fingerprint);
-    add(lines, "allow-plaintext", allowPlaintext);
-    add(lines, "connect-timeout", connectTimeout);
-    add(lines, "timeout", timeout);
-    add(lines, "batch-size", batchSize);
     return lines;
   }
 
-  private void add(List<String> lines, String key, Object value) {
-    if (value != null) {
-      lines.add(line(key, value));
-    }
+  /** Returns the password written in the accounts file (discouraged), or null. */
+  public String password() {
+    return (String) values.get(Setting.PASSWORD);
   }
 
-  private String line(String key, Object value) {
-    return key + " = " + value + "    # " + origins.getOrDefault(key, "default");
+  public Path passwordFile() {
+    return (Path) values.get(Setting.PASSWORD_FILE);
+  }
+
+  public String passwordCommand() {
+    return (String) values.get(Setting.PASSWORD_COMMAND);
+  }
+
+  public String tokenCommand() {
+    return (String) values.get(Setting.TOKEN_COMMAND);
+  }
+
+  /** Returns one of auto, user, apop, plain, xoauth2, oauthbearer. */
+  public String auth() {
+    return (String) values.get(Setting.AUTH);
+  }
+
+  public Path archiveDir() {
+    return (Path) values.get(Setting.ARCHIVE_DIR);
+  }
+
+  /** Returns the ledger, or null for the default ({@code archive-dir/ledger.db}). */
+  public Path ledger() {
+    return (Path) values.get(Setting.LEDGER);
+  }
+
+  /** Returns one of zstd, gzip, xz, none (zstd by default; see {@link #codecGiven()}). */
+  public String codec() {
+    return (String) values.get(Setting.CODEC);
+  }
+
+  public boolean delete() {
+    return (Boolean) values.get(Setting.DELETE);
+  }
+
+  public Path caFile() {
+    return (Path) values.get(Setting.CA_FILE);
+  }
+
+  public String fingerprint() {
+    return (String) values.get(Setting.FINGERPRINT);
+  }
+
+  public boolean allowPlaintext() {
+    return (Boolean) values.get(Setting.ALLOW_PLAINTEXT);
+  }
+
+  public int connectTimeout() {
+    return (Integer) values.get(Setting.CONNECT_TIMEOUT);
+  }
+
+  public int timeout() {
+    return (Integer) values.get(Setting.TIMEOUT);
+  }
+
+  public int batchSize() {
+    return (Integer) values.get(Setting.BATCH_SIZE);
   }
 
   @Override
   public String toString() {
     return "AccountConfig[" + name + "]";
-  }
-
-  /** Reads typed values out of merged settings, naming the origin in every error. */
-  private record Reader(Map<String, Setting> settings) {
-    String string(String key) throws ConfigException {
-      Setting s = settings.get(key);
-      if (s == null) {
-        return null;
-      }
-      if (!(s.value() instanceof String text) || text.isEmpty()) {
-        throw new ConfigException(s.where() + ": key '" + key + "' must be a non-empty string");
-      }
-      return text;
-    }
-
-    Path path(String key) throws ConfigException {
-      String text = string(key);
-      if (text == null) {
-        return null;
-      }
-      return UserPaths.system().expand(text);
-    }
-
-    String choice(String key, List<String> allowed, String fallback) throws ConfigException {
-      String text = string(key);
-      if (text == null) {
-        return fallback;
-      }
-      String lower = text.toLowerCase(Locale.ROOT);
-      if (!allowed.contains(lower)) {
-        throw new ConfigException(
-            settings.get(key).where()
-                + ": key '"
-                + key
-                + "' must be one of "
-                + String.join(", ", allowed));
-      }
-      return lower;
-    }
-
-    boolean bool(String key, boolean fallback) throws ConfigException {
-      Setting s = settings.get(key);
-      if (s == null) {
-        return fallback;
-      }
-      if (!(s.value() instanceof Boolean b)) {
-        throw new ConfigException(s.where() + ": key '" + key + "' must be true or false");
-      }
-      return b;
-    }
-
-    int positive(String key, int fallback) throws ConfigException {
-      Setting s = settings.get(key);
-      if (s == null) {
-        return fallback;
-      }
-      if (!(s.value() instanceof Long n) || n < 1 || n > Integer.MAX_VALUE) {
-        throw new ConfigException(
-            s.where() + ": key '" + key + "' must be a positive whole number");
-      }
-      return n.intValue();
-    }
   }
 }

@@ -18,40 +18,26 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the accounts file (TOML): a {@code [defaults]} table and one table per account, whose keys
- * are the long option names of {@code popvault archive} ({@code url}, {@code password-command},
- * {@code delete}, …). Every value remembers its file and line, so that later validation errors can
- * name them. A file that holds a {@code password} must not be readable by group or others.
+ * are the settings of {@link Setting} that the file may hold, each in the tables its scope allows.
+ * Every value remembers its file and line, so that later validation errors can name them. A file
+ * that holds a secret ({@code password}) must not be readable by group or others.
  */
 public final class ConfigFile {
   /** Names the table that holds values shared by all accounts. */
   public static final String DEFAULTS = "defaults";
 
-  /** Lists the keys an account or the defaults may set: the long option names they stand for. */
-  public static final Set<String> KEYS =
-      Set.of(
-          "url",
-          "password",
-          "password-file",
-          "password-command",
-          "token-command",
-          "auth",
-          "archive-dir",
-          "ledger",
-          "codec",
-          "delete",
-          "ca-file",
-          "fingerprint",
-          "allow-plaintext",
-          "connect-timeout",
-          "timeout",
-          "batch-size");
+  /** Names the origin of values typed on the command line. */
+  public static final String COMMAND_LINE = "command line";
+
+  /** Lists the keys an account or the defaults may set (from {@link Setting}), in its order. */
+  public static final List<String> KEYS = Setting.fileKeys();
 
   private final Path file;
-  private final Map<String, Setting> defaults;
-  private final Map<String, Map<String, Setting>> accounts;
+  private final Map<String, Value> defaults;
+  private final Map<String, Map<String, Value>> accounts;
 
   private ConfigFile(
-      Path file, Map<String, Setting> defaults, Map<String, Map<String, Setting>> accounts) {
+      Path file, Map<String, Value> defaults, Map<String, Map<String, Value>> accounts) {
     this.file = file;
     this.defaults = Collections.unmodifiableMap(defaults);
     this.accounts = Collections.unmodifiableMap(accounts);
@@ -77,8 +63,8 @@ public final class ConfigFile {
    *     tables, and a password in a file readable by others
    */
   public static ConfigFile load(Path file) throws ConfigException {
-    Map<String, Setting> defaults = new LinkedHashMap<>();
-    Map<String, Map<String, Setting>> accounts = new LinkedHashMap<>();
+    Map<String, Value> defaults = new LinkedHashMap<>();
+    Map<String, Map<String, Value>> accounts = new LinkedHashMap<>();
     boolean holdsPassword = false;
     List<String> lines;
     try {
@@ -102,22 +88,14 @@ public final class ConfigFile {
                   + table
                   + "' must be inside [defaults] or an account table");
         }
-        Map<String, Setting> values = new LinkedHashMap<>();
+        Map<String, Value> values = new LinkedHashMap<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
           String key = parser.currentName();
           int keyLine = lineOf(lines, table, key);
           JsonToken token = parser.nextToken();
-          if (!KEYS.contains(key)) {
-            throw new ConfigException(
-                file
-                    + ":"
-                    + keyLine
-                    + ": unknown key '"
-                    + key
-                    + "' in ["
-                    + table
-                    + "]; known keys: "
-                    + String.join(", ", KEYS.stream().sorted().toList()));
+          String misplaced = misplaced(key, table);
+          if (misplaced != null) {
+            throw new ConfigException(file + ":" + keyLine + ": " + misplaced);
           }
           Object value =
               switch (token) {
@@ -136,16 +114,12 @@ public final class ConfigFile {
                             + table
                             + "] must be a string, a whole number or true/false");
               };
-          if (key.equals("password")) {
+          if (Setting.byKey(key).orElseThrow().secret()) {
             holdsPassword = true;
           }
-          values.put(key, new Setting(key, value, file + ":" + keyLine));
+          values.put(key, new Value(key, value, file + ":" + keyLine));
         }
         if (table.equals(DEFAULTS)) {
-          if (values.containsKey("url")) {
-            throw new ConfigException(
-                values.get("url").where() + ": 'url' belongs in an account table");
-          }
           defaults.putAll(values);
         } else {
           if (!values.containsKey("url")) {
@@ -171,6 +145,32 @@ public final class ConfigFile {
       requirePrivate(file);
     }
     return new ConfigFile(file, defaults, accounts);
+  }
+
+  /**
+   * Says why {@code key} may not stand in {@code table} (by its {@link Setting.Scope}), or returns
+   * null if it may.
+   */
+  private static String misplaced(String key, String table) {
+    Setting setting = Setting.byKey(key).orElse(null);
+    String here = "'" + key + "' in [" + table + "]";
+    if (setting == null) {
+      return "unknown key "
+          + here
+          + "; known keys: "
+          + String.join(", ", KEYS.stream().sorted().toList());
+    }
+    Setting.Scope scope = setting.scope();
+    if (!scope.inDefaults() && !scope.inAccountTable()) {
+      return here + ": '" + key + "' is valid only on the command line (--" + key + ")";
+    }
+    if (table.equals(DEFAULTS) && !scope.inDefaults()) {
+      return here + ": '" + key + "' belongs in an account table";
+    }
+    if (!table.equals(DEFAULTS) && !scope.inAccountTable()) {
+      return here + ": '" + key + "' is run-wide: set it in [defaults] or on the command line";
+    }
+    return null;
   }
 
   private static void requirePrivate(Path file) throws ConfigException {
@@ -222,12 +222,12 @@ public final class ConfigFile {
     return file;
   }
 
-  public Map<String, Setting> defaults() {
+  public Map<String, Value> defaults() {
     return defaults;
   }
 
   /** Returns the account tables in file order. */
-  public Map<String, Map<String, Setting>> accounts() {
+  public Map<String, Map<String, Value>> accounts() {
     return accounts;
   }
 
@@ -236,10 +236,23 @@ public final class ConfigFile {
    *
    * @param value a String, Long or Boolean
    */
-  public record Setting(String key, Object value, String where) {
+  public record Value(String key, Object value, String where) {
+    /** Tells whether the value was typed on the command line (a mistake in it is a usage error). */
+    public boolean fromCommandLine() {
+      return where.equals(COMMAND_LINE);
+    }
+
+    /** Reports a bad value, naming where it came from; a usage error if from the command line. */
+    public ConfigException error(String problem) {
+      return fromCommandLine()
+          ? new ConfigException("--" + key + " " + problem, true)
+          : new ConfigException(where + ": key '" + key + "' " + problem);
+    }
+
     @Override
     public String toString() {
-      return key.equals("password") ? key + "=********" : key + "=" + value;
+      boolean secret = Setting.byKey(key).map(Setting::secret).orElse(false);
+      return secret ? key + "=********" : key + "=" + value;
     }
   }
 }

@@ -71,6 +71,9 @@ public record ServerUrl(boolean implicitTls, String user, String host, int port)
           "invalid server URL '" + text + "': unexpected path " + uri.getRawPath());
     }
     String user = URLDecoder.decode(rawUserInfo.replace("+", "%2B"), StandardCharsets.UTF_8);
+    if (user.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new ConfigException("invalid server URL '" + text + "': control character in the user");
+    }
     String host = uri.getHost();
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);

@@ -4,7 +4,6 @@ import dev.popvault.archive.Codec;
 import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigException;
 import dev.popvault.config.PasswordSource;
-import dev.popvault.config.ServerUrl;
 import dev.popvault.pop3.AuthMethod;
 import dev.popvault.pop3.Pop3Settings;
 import dev.popvault.pop3.TlsTrust;
@@ -27,13 +26,25 @@ public final class AccountRuns {
 
   private AccountRuns() {}
 
+  private static Pop3Settings server(AccountConfig account, int pipelineWindow) {
+    return new Pop3Settings(
+        account.url().host(),
+        account.url().port(),
+        account.url().implicitTls(),
+        account.allowPlaintext(),
+        new TlsTrust(account.caFile(), account.fingerprint()),
+        Duration.ofSeconds(account.connectTimeout()),
+        Duration.ofSeconds(account.timeout()),
+        pipelineWindow);
+  }
+
   /**
    * Prepares an archive run of {@code account}.
    *
    * @param dialogue receives each POP3 line (direction "C" or "S", secrets already redacted); for
    *     {@code -vv}
-   * @throws ConfigException for an unusable password source
-   * @throws IllegalArgumentException for an unusable value (codec, auth)
+   * @throws ConfigException for an unusable password source (every value of {@code account} was
+   *     validated when it was resolved)
    */
   public static ArchiveRun archiveRun(
       AccountConfig account,
@@ -50,16 +61,7 @@ public final class AccountRuns {
   /** Builds the settings of an archive run of {@code account}. */
   static ArchiveSettings settings(AccountConfig account, int pipelineWindow)
       throws ConfigException {
-    Pop3Settings pop3 =
-        new Pop3Settings(
-            account.url().host(),
-            account.url().port(),
-            account.url().implicitTls(),
-            account.allowPlaintext(),
-            new TlsTrust(account.caFile(), account.fingerprint()),
-            Duration.ofSeconds(account.connectTimeout()),
-            Duration.ofSeconds(account.timeout()),
-            pipelineWindow);
+    Pop3Settings pop3 = server(account, pipelineWindow);
     OAuthMechanism oauth =
         switch (account.auth()) {
           case "xoauth2" -> OAuthMechanism.XOAUTH2;
@@ -98,27 +100,10 @@ public final class AccountRuns {
   }
 
   /**
-   * Probes {@code server} without logging in (see {@link Probe}) and returns the lines to print.
-   *
-   * @param caFile extra CA certificates to trust, or null
-   * @param fingerprint the SHA-256 fingerprint to pin, or null
+   * Probes the server of {@code account} without logging in (see {@link Probe}), with the same
+   * trust and timeouts as an archive run, and returns the lines to print.
    */
-  public static List<String> probe(
-      ServerUrl server,
-      boolean allowPlaintext,
-      Path caFile,
-      String fingerprint,
-      BiConsumer<String, String> dialogue) {
-    Pop3Settings settings =
-        new Pop3Settings(
-            server.host(),
-            server.port(),
-            server.implicitTls(),
-            allowPlaintext,
-            new TlsTrust(caFile, fingerprint),
-            Duration.ofSeconds(30),
-            Duration.ofSeconds(60),
-            1);
-    return Probe.run(settings, dialogue::accept);
+  public static List<String> probe(AccountConfig account, BiConsumer<String, String> dialogue) {
+    return Probe.run(server(account, 1), dialogue::accept);
   }
 }

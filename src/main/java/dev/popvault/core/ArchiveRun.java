@@ -64,7 +64,7 @@ public final class ArchiveRun {
    *
    * @param notices receives one-line notices for the user (e.g. a torn tail that was cut)
    */
-  public ArchiveRun(
+  ArchiveRun(
       ArchiveSettings settings,
       Clock clock,
       Pop3Log log,

@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param batchMessages a frame is finished, verified and committed after this many messages
  * @param batchBytes ... or after this many wire bytes (by LIST size), whichever comes first
  */
-public record ArchiveSettings(
+record ArchiveSettings(
     String accountName,
     boolean nameGiven,
     Pop3Settings server,
@@ -36,7 +36,7 @@ public record ArchiveSettings(
     boolean delete,
     int batchMessages,
     long batchBytes) {
-  public ArchiveSettings {
+  ArchiveSettings {
     Objects.requireNonNull(accountName, "accountName");
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(user, "user");
@@ -55,7 +55,7 @@ public record ArchiveSettings(
    * Default frame size: small enough that an interrupted run re-downloads little, large enough to
    * compress well.
    */
-  public static final int DEFAULT_BATCH_MESSAGES = 500;
+  static final int DEFAULT_BATCH_MESSAGES = 500;
 
-  public static final long DEFAULT_BATCH_BYTES = 32L << 20;
+  static final long DEFAULT_BATCH_BYTES = 32L << 20;
 }

@@ -12,15 +12,17 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
 /**
- * Maps the failures of the leaf packages to exit codes: one mapping for the whole program, so that
- * the same cause always gives the same code. Returns null for anything unexpected: that is a bug
- * and must keep its trace.
+ * Maps failures to exit codes and one-line messages: the one mapping for the whole program (the
+ * command line's exception handler and each account of a multi-account run use it), so that the
+ * same cause always gives the same code. Returns null for anything unexpected (an unchecked
+ * exception that is not a {@link PopvaultException}, an Error): that is a bug and must keep its
+ * trace.
  */
-final class Failures {
+public final class Failures {
   private Failures() {}
 
   /** Translates a known failure into a {@link PopvaultException}, or returns null for a bug. */
-  static PopvaultException translate(Throwable t) {
+  public static PopvaultException translate(Throwable t) {
     if (t instanceof PopvaultException p) {
       return p;
     }
@@ -44,7 +46,7 @@ final class Failures {
       return new PopvaultException(ExitCode.DATA_ERROR, e.getMessage(), e);
     }
     if (t instanceof ConfigException e) {
-      return new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+      return new PopvaultException(e.usage() ? ExitCode.USAGE : ExitCode.CONFIG, e.getMessage(), e);
     }
     if (t instanceof IOException e) {
       return new PopvaultException(ExitCode.IO_ERROR, "local I/O error: " + describe(e), e);

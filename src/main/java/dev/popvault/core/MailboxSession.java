@@ -71,12 +71,8 @@ final class MailboxSession implements AutoCloseable {
   }
 
   private void bind(Clock clock, Consumer<String> notices) throws IOException {
-    String requestedDir;
-    try {
-      requestedDir = ArchiveLayout.safeDirName(settings.accountName());
-    } catch (IllegalArgumentException e) {
-      throw new PopvaultException(ExitCode.USAGE, "bad account name: " + e.getMessage(), e);
-    }
+    // The name was validated when the account was resolved (config.AccountConfig).
+    String requestedDir = ArchiveLayout.safeDirName(settings.accountName());
     places = RunPlaces.open(settings.archiveDir(), settings.ledgerFile(), notices);
     // A link leading outside the directory this run would write to is refused before the server or
     // the ledger is touched (the account the ledger picks is checked again under its lock).
@@ -137,7 +133,8 @@ final class MailboxSession implements AutoCloseable {
     try {
       return settings.password().read();
     } catch (ConfigException e) {
-      throw new PopvaultException(ExitCode.CONFIG, e.getMessage(), e);
+      // On the connecting thread: carried to the run as the one failure map words it.
+      throw Failures.translate(e);
     }
   }
 

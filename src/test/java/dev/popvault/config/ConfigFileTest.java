@@ -50,8 +50,7 @@ class ConfigFileTest {
                 config.defaults(),
                 config.accounts().get("work"),
                 Map.of(
-                    "password-file",
-                    new ConfigFile.Setting("password-file", "/p", "command line"))),
+                    "password-file", new ConfigFile.Value("password-file", "/p", "command line"))),
             Path.of("/default"));
     assertThat(work.archiveDir()).isEqualTo(Path.of("/srv/mail"));
     assertThat(work.delete()).isTrue();
