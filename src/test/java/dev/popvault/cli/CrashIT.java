@@ -817,7 +817,23 @@ class CrashIT {
 
   @Test
   void sigintStopsCleanlyWithExit130() throws Exception {
+    assertThat(sigintIgnoredHere())
+        .as(
+            "SIGINT is ignored by this build's process (started as a background job of a"
+                + " non-interactive shell?); the child would inherit that, so run the build in the"
+                + " foreground")
+        .isFalse();
     cleanStop("int", "INT", 130);
+  }
+
+  /** Whether this JVM was started with SIGINT ignored (bit 2 of SigIgn in /proc/self/status). */
+  private static boolean sigintIgnoredHere() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseLong(line.substring(7).trim(), 16) & (1L << 1)) != 0;
+      }
+    }
+    return false;
   }
 
   @Test
