@@ -100,6 +100,25 @@ public final class AccountRuns {
   }
 
   /**
+   * Prepares a listing of the mailbox of {@code account} ({@code list}): the same session as an
+   * archive run, which fetches and deletes nothing.
+   *
+   * @param dialogue as for {@link #archiveRun}
+   * @throws ConfigException for an unusable password source
+   */
+  public static ServerList serverList(
+      AccountConfig account,
+      int pipelineWindow,
+      Clock clock,
+      BiConsumer<String, String> dialogue,
+      Consumer<String> notices,
+      Consumer<String> info)
+      throws ConfigException {
+    return new ServerList(
+        settings(account, pipelineWindow), clock, dialogue::accept, notices, info);
+  }
+
+  /**
    * Probes the server of {@code account} without logging in (see {@link Probe}), with the same
    * trust and timeouts as an archive run, and returns the lines to print.
    */
