@@ -1,6 +1,8 @@
 package dev.popvault.cli;
 
+import static dev.popvault.config.Setting.DELETE;
 import static dev.popvault.config.Setting.JSON;
+import static dev.popvault.config.Setting.KEEP_DAYS;
 
 import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigException;
@@ -10,9 +12,7 @@ import dev.popvault.core.ExitCode;
 import dev.popvault.core.ServerList;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Show the messages on the server without downloading them: number, UIDL, size, and the Date, From and"
           + " Subject headers (read with TOP n 0, which marks nothing as read), with their state here: archived"
-          + " (and when) or new. A server without TOP shows sizes and UIDLs only. Nothing is fetched or"
+          + " (and when), due (archived and due for deletion by the account's delete or keep-days policy)"
+          + " or new. A server without TOP shows sizes and UIDLs only. Nothing is fetched or"
           + " deleted."
     },
     footerHeading = "%nExamples:%n",
@@ -40,7 +41,7 @@ import picocli.CommandLine.Spec;
       "  popvault list work --json | jq '.messages[] | select(.state == \"new\")'",
       "",
       "With --json: one object {\"messages\": [{number, uidl, size, date, date_epoch_ms, from, subject,"
-          + " state, archived_at}], \"account\", \"headers\", \"total\": {messages, bytes, archived}}.",
+          + " state, archived_at}], \"account\", \"headers\", \"total\": {messages, bytes, archived, due}}.",
       "",
       "Exit codes:",
       ExitCodeTable.TEXT
@@ -78,7 +79,10 @@ final class ListCommand implements Callable<Integer>, SettingOptions.Taker {
   @Override
   public Set<Setting> settings() {
     return SettingOptions.of(
-        SettingOptions.COMMON, SettingOptions.LOGIN, SettingOptions.TRUST, EnumSet.of(JSON));
+        SettingOptions.COMMON,
+        SettingOptions.LOGIN,
+        SettingOptions.TRUST,
+        EnumSet.of(DELETE, KEEP_DAYS, JSON));
   }
 
   @Override
@@ -112,36 +116,16 @@ final class ListCommand implements Callable<Integer>, SettingOptions.Taker {
       out.println(
           String.format(
               Locale.ROOT,
-              "%s: %d %s, %s on the server; %d archived here, %d new",
+              "%s: %d %s, %s on the server; %d archived here%s, %d new",
               summary.account(),
               summary.messages(),
               summary.messages() == 1 ? "message" : "messages",
               ListingOutput.humanSize(summary.bytes()),
               summary.archived(),
+              summary.due() > 0 ? " (" + summary.due() + " due for deletion)" : "",
               summary.messages() - summary.archived()));
     }
     out.flush();
     return ExitCode.OK;
-  }
-
-  /** The sort keys as typed: the names of {@link ServerList.Order} in lower case. */
-  static final class SortKeys implements Iterable<String> {
-    @Override
-    public Iterator<String> iterator() {
-      return Arrays.stream(ServerList.Order.values())
-          .map(o -> o.name().toLowerCase(Locale.ROOT))
-          .iterator();
-    }
-
-    static ServerList.Order parse(String key) throws ConfigException {
-      for (ServerList.Order order : ServerList.Order.values()) {
-        if (order.name().equalsIgnoreCase(key)) {
-          return order;
-        }
-      }
-      throw new ConfigException(
-          "--sort must be one of " + String.join(", ", new SortKeys()) + ", not \"" + key + "\"",
-          true);
-    }
   }
 }

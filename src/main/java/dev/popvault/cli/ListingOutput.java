@@ -77,9 +77,11 @@ abstract class ListingOutput {
               ? MINUTES.format(Instant.ofEpochMilli(row.dateMillis()).atZone(zone))
               : fit(row.date(), 16);
       String state =
-          row.state() == ServerList.State.ARCHIVED
-              ? "archived " + DAY.format(row.archivedAt().atZone(zone))
-              : "new";
+          switch (row.state()) {
+            case NEW -> "new";
+            case ARCHIVED -> "archived " + DAY.format(row.archivedAt().atZone(zone));
+            case DUE -> "due (archived " + DAY.format(row.archivedAt().atZone(zone)) + ")";
+          };
       out.printf(
           Locale.ROOT,
           FORMAT,
@@ -143,6 +145,7 @@ abstract class ListingOutput {
         json.writeNumberField("messages", summary.messages());
         json.writeNumberField("bytes", summary.bytes());
         json.writeNumberField("archived", summary.archived());
+        json.writeNumberField("due", summary.due());
         json.writeEndObject();
         json.writeEndObject();
         json.flush();

@@ -94,7 +94,8 @@ public final class AccountRuns {
         account.ledger() != null ? account.ledger() : Directories.defaultLedger(archiveDir),
         Codec.parse(account.codec()),
         account.codecGiven(),
-        account.delete(),
+        account.delete() || account.keepDays() != null,
+        account.keepDays() == null ? Duration.ZERO : Duration.ofDays(account.keepDays()),
         account.batchSize(),
         ArchiveSettings.DEFAULT_BATCH_BYTES);
   }

@@ -15,13 +15,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * The {@code list} use case: what the server holds, without downloading it. One session lists UIDL
  * and LIST, reads each message's header section with {@code TOP n 0} through the pipelined command
- * window (RFC 1939: TOP marks nothing as seen), and joins what the ledger knows; then QUIT. Nothing
- * is fetched, written or deleted.
+ * window (RFC 1939: TOP marks nothing as seen), and joins what the ledger knows and what the
+ * account's deletion policy makes due ({@link Retention}); then QUIT. Nothing is fetched, written
+ * or deleted.
  *
  * <p>Memory: in server order the rows stream to the caller as the replies arrive; a sort holds one
  * small row per message (or only {@code limit} of them), never a message body (headers are read
@@ -33,7 +35,12 @@ public final class ServerList {
     /** Not in the ledger: the next archive run fetches it. */
     NEW,
     /** In the ledger: archived here (see {@link Row#archivedAt()}). */
-    ARCHIVED
+    ARCHIVED,
+    /**
+     * Archived, and due for deletion by the account's policy ({@code delete}, {@code keep-days}):
+     * the next archive run deletes it once its copy reads back intact (the deletion rule).
+     */
+    DUE
   }
 
   /** How rows are ordered. */
@@ -69,8 +76,13 @@ public final class ServerList {
       State state,
       Instant archivedAt) {}
 
-  /** What the session found, besides the rows. */
-  public record Summary(String account, int messages, long bytes, int archived, boolean headers) {}
+  /**
+   * What the session found, besides the rows: every listed message counted, whatever the limit.
+   *
+   * @param due how many of the archived ones are due for deletion (see {@link State#DUE})
+   */
+  public record Summary(
+      String account, int messages, long bytes, int archived, int due, boolean headers) {}
 
   private final ArchiveSettings settings;
   private final Clock clock;
@@ -126,7 +138,11 @@ public final class ServerList {
             archivedCount++;
           }
         }
-        Rows builder = new Rows(listing, archived);
+        Set<ArchivedKey> due =
+            settings.delete()
+                ? Retention.due(listing, archived, settings.keep(), clock.instant())
+                : Set.of();
+        Rows builder = new Rows(listing, archived, due);
         if (headers) {
           List<Integer> numbers = new ArrayList<>(wanted.size());
           for (MailboxListing.Listed entry : wanted) {
@@ -147,7 +163,8 @@ public final class ServerList {
         }
         client.quit();
         rows.finish();
-        return new Summary(mailbox.accountName(), listing.size(), bytes, archivedCount, headers);
+        return new Summary(
+            mailbox.accountName(), listing.size(), bytes, archivedCount, due.size(), headers);
       }
     } catch (IOException e) {
       PopvaultException known = Failures.translate(e);
@@ -162,12 +179,14 @@ public final class ServerList {
   private static final class Rows {
     private final MailboxListing listing;
     private final Map<ArchivedKey, Instant> archived;
+    private final Set<ArchivedKey> due;
     // The ledger's own reading of Date, so that list and the catalog agree on every date.
     private final MailDates dates = new MailDates();
 
-    Rows(MailboxListing listing, Map<ArchivedKey, Instant> archived) {
+    Rows(MailboxListing listing, Map<ArchivedKey, Instant> archived, Set<ArchivedKey> due) {
       this.listing = listing;
       this.archived = archived;
+      this.due = due;
     }
 
     Row row(int number, HeaderSummary headers) {
@@ -181,7 +200,7 @@ public final class ServerList {
           dates.epochMillis(headers.date()),
           headers.from(),
           headers.subject(),
-          when == null ? State.NEW : State.ARCHIVED,
+          when == null ? State.NEW : due.contains(key) ? State.DUE : State.ARCHIVED,
           when);
     }
   }
