@@ -4,6 +4,7 @@ import static dev.popvault.config.Setting.BATCH_SIZE;
 import static dev.popvault.config.Setting.CODEC;
 import static dev.popvault.config.Setting.DELETE;
 import static dev.popvault.config.Setting.JSON;
+import static dev.popvault.config.Setting.KEEP_DAYS;
 import static dev.popvault.config.Setting.METRICS_FILE;
 import static dev.popvault.config.Setting.PARALLEL;
 
@@ -42,6 +43,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "  popvault archive pop3s://alice@mail.example.com --password-file ~/.pw",
       "  popvault archive pop3s://alice@mail.example.com --password-file ~/.pw --delete",
+      "  popvault archive work --keep-days 30   (delete 30 days after archiving)",
       "  popvault archive                 (every account in config.toml)",
       "  popvault archive work home -q    (two accounts, quiet, for cron)",
       "",
@@ -69,7 +71,7 @@ final class ArchiveCommand implements Callable<Integer>, SettingOptions.Taker {
         SettingOptions.COMMON,
         SettingOptions.LOGIN,
         SettingOptions.TRUST,
-        EnumSet.of(CODEC, DELETE, BATCH_SIZE, PARALLEL, JSON, METRICS_FILE));
+        EnumSet.of(CODEC, DELETE, KEEP_DAYS, BATCH_SIZE, PARALLEL, JSON, METRICS_FILE));
   }
 
   @Override

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     subcommands = {
       ArchiveCommand.class,
+      ListCommand.class,
       VerifyCommand.class,
       RenameCommand.class,
       ProbeCommand.class,

@@ -221,6 +221,11 @@ public record AccountConfig(
     return (Boolean) values.get(Setting.DELETE);
   }
 
+  /** Returns the days a message stays on the server after it was archived, or null (no limit). */
+  public Integer keepDays() {
+    return (Integer) values.get(Setting.KEEP_DAYS);
+  }
+
   public Path caFile() {
     return (Path) values.get(Setting.CA_FILE);
   }

@@ -108,6 +108,16 @@ public enum Setting {
       false,
       "delete from the server the messages whose archived copy was verified in this run (see \"The"
           + " deletion rule\" below)"),
+  KEEP_DAYS(
+      "keep-days",
+      Type.NUMBER,
+      Scope.ANYWHERE,
+      "N",
+      null,
+      List.of(),
+      36_500,
+      "keep each message on the server N days after it was first archived here, then delete it"
+          + " (by the same deletion rule as `delete`); takes precedence over `delete`"),
   CA_FILE(
       "ca-file",
       Type.PATH,

@@ -94,9 +94,29 @@ public final class AccountRuns {
         account.ledger() != null ? account.ledger() : Directories.defaultLedger(archiveDir),
         Codec.parse(account.codec()),
         account.codecGiven(),
-        account.delete(),
+        account.delete() || account.keepDays() != null,
+        account.keepDays() == null ? Duration.ZERO : Duration.ofDays(account.keepDays()),
         account.batchSize(),
         ArchiveSettings.DEFAULT_BATCH_BYTES);
+  }
+
+  /**
+   * Prepares a listing of the mailbox of {@code account} ({@code list}): the same session as an
+   * archive run, which fetches and deletes nothing.
+   *
+   * @param dialogue as for {@link #archiveRun}
+   * @throws ConfigException for an unusable password source
+   */
+  public static ServerList serverList(
+      AccountConfig account,
+      int pipelineWindow,
+      Clock clock,
+      BiConsumer<String, String> dialogue,
+      Consumer<String> notices,
+      Consumer<String> info)
+      throws ConfigException {
+    return new ServerList(
+        settings(account, pipelineWindow), clock, dialogue::accept, notices, info);
   }
 
   /**

@@ -261,15 +261,11 @@ public final class ArchiveRun {
       if (settings.delete()) {
         plan = ReusedUidls.recheck(client, ledger, accountId, listing, archived, plan, notices);
         counters.skippedCount = listing.size() - plan.size();
-        // M7: the copies of what would be deleted are read back now, and repaired if damaged.
-        Set<ArchivedKey> onServerAndArchived = new HashSet<>();
-        for (MailboxListing.Listed entry : listing.entries()) {
-          if (archived.contains(entry.key())) {
-            onServerAndArchived.add(entry.key());
-          }
-        }
-        if (!onServerAndArchived.isEmpty()) {
-          account(repair.checkAndRepair(onServerAndArchived, false, listing.numberByKey(), client));
+        // M7: the copies of what is due for deletion are read back now, and repaired if damaged;
+        // a copy that stays on the server this time (--keep-days) is not read.
+        Set<ArchivedKey> due = dueNow(listing, archived);
+        if (!due.isEmpty()) {
+          account(repair.checkAndRepair(due, false, listing.numberByKey(), client));
         }
       }
       long planBytes = plan.stream().mapToLong(p -> p.key().listSize()).sum();
@@ -333,12 +329,13 @@ public final class ArchiveRun {
   }
 
   /**
-   * Hands the DELE phase to the deletion gate (M2, M7), the only path to DELE; {@code archive
-   * --delete} keeps nothing on the server once it is archived ({@link Retention} with zero days).
+   * Hands the DELE phase to the deletion gate (M2, M7), the only path to DELE, with what {@link
+   * Retention} finds due: {@code --delete} keeps nothing on the server once it is archived (zero
+   * days), {@code --keep-days N} keeps each message N days after it was first archived.
    */
   private void deleteArchived(Pop3Client client, MailboxListing listing) throws IOException {
     Set<ArchivedKey> due =
-        Retention.due(listing, ledger.firstArchived(accountId), Duration.ZERO, clock.instant());
+        Retention.due(listing, ledger.firstArchived(accountId), settings.keep(), clock.instant());
     int deleted =
         counters.gate.deleteAndQuit(
             listing,
@@ -365,12 +362,34 @@ public final class ArchiveRun {
             kept ->
                 info.accept(
                     kept
-                        + " message(s) stay on the server: not archived, or their archived copy"
-                        + " was not verified in this run"));
+                        + " message(s) stay on the server: not archived"
+                        + (settings.keep().isZero()
+                            ? ""
+                            : ", archived less than " + settings.keep().toDays() + " days ago")
+                        + ", or their archived copy was not verified in this run"));
     if (deleted > 0) {
       info.accept("deleted " + deleted + " archived messages from the server (QUIT answered +OK)");
     }
     counters.deletedCount = deleted;
+  }
+
+  /**
+   * The listed keys due for deletion before this run fetched anything: with zero days every
+   * archived one (without reading the ledger's dates again), else those {@link Retention} picks.
+   */
+  private Set<ArchivedKey> dueNow(MailboxListing listing, Set<ArchivedKey> archived)
+      throws IOException {
+    if (!settings.keep().isZero()) {
+      return Retention.due(
+          listing, ledger.firstArchived(accountId), settings.keep(), clock.instant());
+    }
+    Set<ArchivedKey> due = new HashSet<>();
+    for (MailboxListing.Listed entry : listing.entries()) {
+      if (archived.contains(entry.key())) {
+        due.add(entry.key());
+      }
+    }
+    return due;
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

@@ -5,6 +5,7 @@ import dev.popvault.config.PasswordSource;
 import dev.popvault.pop3.AuthMethod;
 import dev.popvault.pop3.Pop3Settings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -18,6 +19,9 @@ import java.util.Objects;
  * @param oauth log in with an OAuth2 mechanism (two-step form) instead of {@code auth}
  * @param codecGiven the user chose {@code codec}; otherwise an account keeps the codec of its
  *     current archive file, and {@code codec} (the default) is for new accounts
+ * @param delete the run deletes archived messages from the server once they are due
+ * @param keep how long a message stays on the server after it was first archived ({@link
+ *     Retention}); {@link Duration#ZERO} with {@code delete}: as soon as it is archived
  * @param batchMessages a frame is finished, verified and committed after this many messages
  * @param batchBytes ... or after this many wire bytes (by LIST size), whichever comes first
  */
@@ -34,6 +38,7 @@ record ArchiveSettings(
     Codec codec,
     boolean codecGiven,
     boolean delete,
+    Duration keep,
     int batchMessages,
     long batchBytes) {
   ArchiveSettings {
@@ -46,6 +51,7 @@ record ArchiveSettings(
     Objects.requireNonNull(archiveDir, "archiveDir");
     Objects.requireNonNull(ledgerFile, "ledgerFile");
     Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(keep, "keep");
     if (batchMessages < 1 || batchBytes < 1) {
       throw new IllegalArgumentException("batch limits must be positive");
     }

@@ -11,13 +11,13 @@ import java.util.Date;
  * <p>jakarta.mail's lenient RFC 5322 parser: it accepts what real mail carries (comments, obsolete
  * zone names, two-digit years, no day name) and rolls out-of-range fields over (31 Feb is 2 Mar); a
  * missing zone is read as UTC. Not thread-safe: one instance per caller (the ledger is
- * synchronized).
+ * synchronized). Public so that what the server lists ({@code list}) is dated as the catalog is.
  */
-final class MailDates {
+public final class MailDates {
   private final MailDateFormat format = new MailDateFormat();
 
   /** Returns the header's instant in epoch milliseconds, or null if it is null or unparsable. */
-  Long epochMillis(String date) {
+  public Long epochMillis(String date) {
     if (date == null || date.isBlank()) {
       return null;
     }

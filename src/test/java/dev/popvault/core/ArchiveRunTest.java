@@ -56,6 +56,10 @@ class ArchiveRunTest {
   // not cut off while it writes the next pipelined body.
   private int window = 8;
 
+  // The run's clock and --keep-days (ZERO: --delete keeps nothing once archived).
+  private Clock clock = CLOCK;
+  private Duration keep = Duration.ZERO;
+
   private RunReport run(ScriptedPop3Server server, boolean delete, boolean repairOnly)
       throws ConfigException {
     Pop3Settings pop3 =
@@ -82,9 +86,10 @@ class ArchiveRunTest {
             Codec.NONE,
             true,
             delete,
+            keep,
             2,
             1 << 20);
-    ArchiveRun run = new ArchiveRun(settings, CLOCK, (d, l) -> {}, stop, notices::add);
+    ArchiveRun run = new ArchiveRun(settings, clock, (d, l) -> {}, stop, notices::add);
     return (repairOnly ? run.repairOnly() : run).execute();
   }
 
@@ -153,6 +158,34 @@ class ArchiveRunTest {
     }
     assertThat(audit.unrecorded()).as("DELE of a message the ledger did not hold").isEmpty();
     assertThat(box.committedDeletions()).containsExactlyInAnyOrder("u1", "u2", "u3", "u4");
+    assertThat(
+            LedgerProbe.number(ledger(), "SELECT count(*) FROM message WHERE deleted_at IS NULL"))
+        .isZero();
+  }
+
+  @Test
+  void keepDaysDeletesEachMessageOnlyOnceItWasArchivedThatLongAgo() throws Exception {
+    FakeMailbox box = mailbox(3);
+    try (ScriptedPop3Server server = ScriptedPop3Server.start(box)) {
+      run(server, false, false);
+      box.add("u4", message("m4", "archived ten days later"));
+      clock = Clock.offset(CLOCK, Duration.ofDays(10));
+      run(server, false, false);
+
+      keep = Duration.ofDays(30);
+      clock = Clock.offset(CLOCK, Duration.ofDays(30).minusSeconds(1));
+      assertThat(run(server, true, false).deletedCount()).as("a second too early").isZero();
+      assertThat(box.committedDeletions()).isEmpty();
+
+      clock = Clock.offset(CLOCK, Duration.ofDays(31));
+      assertThat(run(server, true, false).deletedCount()).isEqualTo(3);
+      assertThat(box.committedDeletions()).containsExactlyInAnyOrder("u1", "u2", "u3");
+
+      clock = Clock.offset(CLOCK, Duration.ofDays(41));
+      assertThat(run(server, true, false).deletedCount()).isEqualTo(1);
+      assertThat(box.committedDeletions()).containsExactlyInAnyOrder("u1", "u2", "u3", "u4");
+    }
+    assertThat(LedgerProbe.number(ledger(), "SELECT count(*) FROM message")).isEqualTo(4);
     assertThat(
             LedgerProbe.number(ledger(), "SELECT count(*) FROM message WHERE deleted_at IS NULL"))
         .isZero();
