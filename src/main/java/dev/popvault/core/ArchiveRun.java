@@ -113,11 +113,9 @@ public final class ArchiveRun {
       accountId = opened.accountId();
       return run(startNanos);
     } catch (IOException e) {
-      PopvaultException known = Failures.translate(e);
-      throw known != null ? known : new PopvaultException(ExitCode.IO_ERROR, e.toString(), e);
+      throw Failures.ofIo(e);
     } catch (RuntimeException e) {
-      PopvaultException known = Failures.translate(e);
-      throw known != null ? known : e;
+      throw Failures.ofRuntime(e);
     } finally {
       progress.finished();
     }

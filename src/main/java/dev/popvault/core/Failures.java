@@ -21,6 +21,24 @@ import java.nio.file.NotDirectoryException;
 public final class Failures {
   private Failures() {}
 
+  /**
+   * Words an I/O failure that ended a run for the user: the map's translation, else exit 74 with
+   * the failure's own text (an I/O error is never a bug).
+   */
+  static PopvaultException ofIo(IOException e) {
+    PopvaultException known = translate(e);
+    return known != null ? known : new PopvaultException(ExitCode.IO_ERROR, e.toString(), e);
+  }
+
+  /**
+   * Words a runtime failure when the map knows it; otherwise returns it as is (a bug keeps its
+   * trace).
+   */
+  static RuntimeException ofRuntime(RuntimeException e) {
+    PopvaultException known = translate(e);
+    return known != null ? known : e;
+  }
+
   /** Translates a known failure into a {@link PopvaultException}, or returns null for a bug. */
   public static PopvaultException translate(Throwable t) {
     if (t instanceof PopvaultException p) {

@@ -60,8 +60,7 @@ final class Probe {
       client.quit();
       return lines;
     } catch (IOException e) {
-      PopvaultException known = Failures.translate(e);
-      throw known != null ? known : new PopvaultException(ExitCode.IO_ERROR, e.toString(), e);
+      throw Failures.ofIo(e);
     }
   }
 

@@ -103,8 +103,7 @@ public final class RenameAccount {
       ledger.finishRename(account.id());
       return "renamed account \"" + oldName + "\" to \"" + newName + "\" (" + to + ")";
     } catch (IOException e) {
-      PopvaultException known = Failures.translate(e);
-      throw known != null ? known : new PopvaultException(ExitCode.IO_ERROR, e.toString(), e);
+      throw Failures.ofIo(e);
     }
   }
 

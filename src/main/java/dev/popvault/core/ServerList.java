@@ -167,11 +167,9 @@ public final class ServerList {
             mailbox.accountName(), listing.size(), bytes, archivedCount, due.size(), headers);
       }
     } catch (IOException e) {
-      PopvaultException known = Failures.translate(e);
-      throw known != null ? known : new PopvaultException(ExitCode.IO_ERROR, e.toString(), e);
+      throw Failures.ofIo(e);
     } catch (RuntimeException e) {
-      PopvaultException known = Failures.translate(e);
-      throw known != null ? known : e;
+      throw Failures.ofRuntime(e);
     }
   }
 

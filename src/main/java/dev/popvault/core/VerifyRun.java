@@ -129,8 +129,7 @@ public final class VerifyRun {
       }
       return new Outcome(names.size(), files, frames, messages, problems, damaged, notes);
     } catch (IOException e) {
-      PopvaultException known = Failures.translate(e);
-      throw known != null ? known : new PopvaultException(ExitCode.IO_ERROR, e.toString(), e);
+      throw Failures.ofIo(e);
     }
   }
 }
