@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ArchiveCommand.class,
       ListCommand.class,
+      DeleteCommand.class,
       VerifyCommand.class,
       RenameCommand.class,
       ProbeCommand.class,

@@ -226,6 +226,31 @@ public record AccountConfig(
     return (Integer) values.get(Setting.KEEP_DAYS);
   }
 
+  /** Messages larger than this stay on the server; null: no limit. */
+  public Long maxSize() {
+    return (Long) values.get(Setting.MAX_SIZE);
+  }
+
+  /** At most this many messages are fetched in a run; null: no limit. */
+  public Integer maxMessages() {
+    return (Integer) values.get(Setting.MAX_MESSAGES);
+  }
+
+  /** At most this many bytes (LIST sizes) are fetched in a run; null: no limit. */
+  public Long maxBytes() {
+    return (Long) values.get(Setting.MAX_BYTES);
+  }
+
+  /** Log in again while each session brings new messages. */
+  public boolean untilDone() {
+    return Boolean.TRUE.equals(values.get(Setting.UNTIL_DONE));
+  }
+
+  /** QUIT and log in again after this many messages fetched; null: one session. */
+  public Integer checkpoint() {
+    return (Integer) values.get(Setting.CHECKPOINT);
+  }
+
   public Path caFile() {
     return (Path) values.get(Setting.CA_FILE);
   }

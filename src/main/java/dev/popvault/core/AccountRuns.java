@@ -96,8 +96,22 @@ public final class AccountRuns {
         account.codecGiven(),
         account.delete() || account.keepDays() != null,
         account.keepDays() == null ? Duration.ZERO : Duration.ofDays(account.keepDays()),
+        new RunLimits(
+            orZero(account.maxSize()),
+            orZero(account.maxMessages()),
+            orZero(account.maxBytes()),
+            orZero(account.checkpoint()),
+            account.untilDone()),
         account.batchSize(),
         ArchiveSettings.DEFAULT_BATCH_BYTES);
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
+  }
+
+  private static int orZero(Integer value) {
+    return value == null ? 0 : value;
   }
 
   /**
@@ -117,6 +131,26 @@ public final class AccountRuns {
       throws ConfigException {
     return new ServerList(
         settings(account, pipelineWindow), clock, dialogue::accept, notices, info);
+  }
+
+  /**
+   * Prepares a deletion of chosen messages from the mailbox of {@code account} ({@code delete}),
+   * through the same session and deletion gate as an archive run.
+   *
+   * @param dialogue as for {@link #archiveRun}
+   * @throws ConfigException for an unusable password source
+   */
+  public static ServerDelete serverDelete(
+      AccountConfig account,
+      int pipelineWindow,
+      Clock clock,
+      BiConsumer<String, String> dialogue,
+      StopRequest stop,
+      Consumer<String> notices,
+      Consumer<String> info)
+      throws ConfigException {
+    return new ServerDelete(
+        settings(account, pipelineWindow), clock, dialogue::accept, stop, notices, info);
   }
 
   /**

@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -482,10 +483,17 @@ public final class Ledger implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Runs
 
-  /** Records the start of a run of the account and returns the run's id. */
+  /** Records the start of an archive run of the account and returns the run's id. */
   public synchronized long beginRun(long accountId, Instant started) throws LedgerException {
+    return beginRun(accountId, started, RunKind.ARCHIVE);
+  }
+
+  /** Records the start of a run of the given kind and returns the run's id. */
+  public synchronized long beginRun(long accountId, Instant started, RunKind kind)
+      throws LedgerException {
     Objects.requireNonNull(started, "started");
-    return write(() -> runs.begin(accountId, started));
+    Objects.requireNonNull(kind, "kind");
+    return write(() -> runs.begin(accountId, started, kind));
   }
 
   /**
@@ -585,6 +593,77 @@ public final class Ledger implements AutoCloseable {
               + accountId
               + " (the others were recorded)");
     }
+  }
+
+  /**
+   * Records, in one transaction, what the server deleted when it answered QUIT with +OK: {@code
+   * archived} messages get their deleted time (see {@link #markDeleted}); {@code unarchived} ones,
+   * which the ledger holds no copy of ({@code delete --unarchived-too}), are recorded with the run.
+   *
+   * @throws IllegalArgumentException if an archived key is not in the ledger (nothing is recorded)
+   */
+  public synchronized void recordDeletions(
+      long accountId,
+      long runId,
+      Collection<ArchivedKey> archived,
+      Collection<ArchivedKey> unarchived,
+      Instant when)
+      throws LedgerException {
+    Objects.requireNonNull(when, "when");
+    List<ArchivedKey> known = List.copyOf(archived);
+    List<ArchivedKey> others = List.copyOf(unarchived);
+    if (known.isEmpty() && others.isEmpty()) {
+      return;
+    }
+    write(
+        () -> {
+          int unknown = known.isEmpty() ? 0 : messages.markDeleted(accountId, known, when);
+          if (unknown > 0) {
+            throw new IllegalArgumentException(
+                unknown + " of " + known.size() + " deleted messages are not in the ledger");
+          }
+          runs.recordUnarchivedDeletions(accountId, runId, others, when);
+          return null;
+        });
+  }
+
+  /**
+   * Records a login to the account's server and the login delay it announced (RFC 2449
+   * LOGIN-DELAY, seconds; null when it announced none).
+   */
+  public synchronized void recordLogin(long accountId, Instant at, Integer loginDelaySeconds)
+      throws LedgerException {
+    Objects.requireNonNull(at, "at");
+    write(
+        () ->
+            sql.update(
+                "UPDATE account SET last_login = ?, login_delay = ? WHERE id = ?",
+                at,
+                loginDelaySeconds,
+                accountId));
+  }
+
+  /**
+   * When the account's server allows the next login: the last login plus the LOGIN-DELAY it
+   * announced then; empty when either is unknown.
+   */
+  public synchronized Optional<Instant> nextLoginAllowed(long accountId) throws LedgerException {
+    return Optional.ofNullable(
+        read(
+            () ->
+                sql.first(
+                    "SELECT last_login + 1000 * login_delay FROM account WHERE id = ?"
+                        + " AND last_login IS NOT NULL AND login_delay IS NOT NULL",
+                    r -> Instant.ofEpochMilli(r.getLong(1)),
+                    accountId)));
+  }
+
+  /** How many messages the server deleted that were never archived here, for the account. */
+  public synchronized long unarchivedDeletions(long accountId) throws LedgerException {
+    return read(
+        () ->
+            sql.number(
+                "SELECT count(*) FROM unarchived_deletion WHERE account_id = ?", accountId));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -59,6 +59,8 @@ class ArchiveRunTest {
   // The run's clock and --keep-days (ZERO: --delete keeps nothing once archived).
   private Clock clock = CLOCK;
   private Duration keep = Duration.ZERO;
+  // --max-size, --max-messages, --max-bytes, --checkpoint.
+  private RunLimits limits = RunLimits.NONE;
 
   private RunReport run(ScriptedPop3Server server, boolean delete, boolean repairOnly)
       throws ConfigException {
@@ -87,6 +89,7 @@ class ArchiveRunTest {
             true,
             delete,
             keep,
+            limits,
             2,
             1 << 20);
     ArchiveRun run = new ArchiveRun(settings, clock, (d, l) -> {}, stop, notices::add);
