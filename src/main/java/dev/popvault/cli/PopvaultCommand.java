@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
       ArchiveCommand.class,
       ListCommand.class,
       DeleteCommand.class,
+      StatusCommand.class,
+      HistoryCommand.class,
       VerifyCommand.class,
       RenameCommand.class,
       ProbeCommand.class,

@@ -155,9 +155,10 @@ public final class AccountRuns {
 
   /**
    * Probes the server of {@code account} without logging in (see {@link Probe}), with the same
-   * trust and timeouts as an archive run, and returns the lines to print.
+   * trust and timeouts as an archive run, and hands each line of its report to {@code lines}.
    */
-  public static List<String> probe(AccountConfig account, BiConsumer<String, String> dialogue) {
-    return Probe.run(server(account, 1), dialogue::accept);
+  public static void probe(
+      AccountConfig account, BiConsumer<String, String> dialogue, Consumer<String> lines) {
+    Probe.run(server(account, 1), dialogue::accept, lines);
   }
 }

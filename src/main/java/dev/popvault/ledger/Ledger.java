@@ -658,6 +658,49 @@ public final class Ledger implements AutoCloseable {
                     accountId)));
   }
 
+  /** Sums what the ledger holds for the account ({@code popvault status}). */
+  public synchronized AccountTotals totals(long accountId) throws LedgerException {
+    return read(
+        () ->
+            sql.first(
+                "SELECT (SELECT count(*) FROM message WHERE account_id = a.id),"
+                    + " (SELECT coalesce(sum(wire_length), 0) FROM message WHERE account_id = a.id),"
+                    + " (SELECT count(*) FROM message WHERE account_id = a.id"
+                    + " AND deleted_at IS NOT NULL),"
+                    + " (SELECT count(*) FROM lost_message WHERE account_id = a.id),"
+                    + " (SELECT count(*) FROM unarchived_deletion WHERE account_id = a.id),"
+                    + " (SELECT count(*) FROM archive_file WHERE account_id = a.id),"
+                    + " (SELECT min(archived_at) FROM message WHERE account_id = a.id),"
+                    + " a.last_login FROM account a WHERE a.id = ?",
+                r ->
+                    new AccountTotals(
+                        r.getLong(1),
+                        r.getLong(2),
+                        r.getLong(3),
+                        r.getLong(4),
+                        r.getLong(5),
+                        r.getLong(6),
+                        r.getObject(7) == null ? null : Instant.ofEpochMilli(r.getLong(7)),
+                        r.getObject(8) == null ? null : Instant.ofEpochMilli(r.getLong(8))),
+                accountId));
+  }
+
+  /**
+   * Counts the account's archived messages not known to be deleted that were first archived before
+   * {@code cutoff}: what a deletion policy makes due, as far as the ledger knows.
+   */
+  public synchronized long undeletedArchivedBefore(long accountId, Instant cutoff)
+      throws LedgerException {
+    return read(
+        () ->
+            sql.number(
+                "SELECT count(*) FROM (SELECT uidl, size FROM message WHERE account_id = ?"
+                    + " GROUP BY uidl, size HAVING max(deleted_at IS NULL) = 1"
+                    + " AND min(archived_at) <= ?)",
+                accountId,
+                cutoff));
+  }
+
   /** How many messages the server deleted that were never archived here, for the account. */
   public synchronized long unarchivedDeletions(long accountId) throws LedgerException {
     return read(
