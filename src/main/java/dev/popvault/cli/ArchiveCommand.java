@@ -10,6 +10,7 @@ import static dev.popvault.config.Setting.MAX_BYTES;
 import static dev.popvault.config.Setting.MAX_MESSAGES;
 import static dev.popvault.config.Setting.MAX_SIZE;
 import static dev.popvault.config.Setting.METRICS_FILE;
+import static dev.popvault.config.Setting.NO_UIDL;
 import static dev.popvault.config.Setting.PARALLEL;
 import static dev.popvault.config.Setting.UNTIL_DONE;
 
@@ -91,6 +92,7 @@ final class ArchiveCommand implements Callable<Integer>, SettingOptions.Taker {
             MAX_BYTES,
             CHECKPOINT,
             UNTIL_DONE,
+            NO_UIDL,
             BATCH_SIZE,
             PARALLEL,
             JSON,

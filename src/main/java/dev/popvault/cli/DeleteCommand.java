@@ -1,6 +1,7 @@
 package dev.popvault.cli;
 
 import static dev.popvault.config.Setting.JSON;
+import static dev.popvault.config.Setting.NO_UIDL;
 
 import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigException;
@@ -83,7 +84,10 @@ final class DeleteCommand implements Callable<Integer>, SettingOptions.Taker {
   @Override
   public Set<Setting> settings() {
     return SettingOptions.of(
-        SettingOptions.COMMON, SettingOptions.LOGIN, SettingOptions.TRUST, EnumSet.of(JSON));
+        SettingOptions.COMMON,
+        SettingOptions.LOGIN,
+        SettingOptions.TRUST,
+        EnumSet.of(NO_UIDL, JSON));
   }
 
   @Override

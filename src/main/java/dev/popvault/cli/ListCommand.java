@@ -4,6 +4,7 @@ import static dev.popvault.config.Setting.DELETE;
 import static dev.popvault.config.Setting.JSON;
 import static dev.popvault.config.Setting.KEEP_DAYS;
 import static dev.popvault.config.Setting.MAX_SIZE;
+import static dev.popvault.config.Setting.NO_UIDL;
 
 import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigException;
@@ -88,7 +89,7 @@ final class ListCommand implements Callable<Integer>, SettingOptions.Taker {
         SettingOptions.COMMON,
         SettingOptions.LOGIN,
         SettingOptions.TRUST,
-        EnumSet.of(DELETE, KEEP_DAYS, MAX_SIZE, JSON));
+        EnumSet.of(DELETE, KEEP_DAYS, MAX_SIZE, NO_UIDL, JSON));
   }
 
   @Override

@@ -161,6 +161,14 @@ public enum Setting {
       false,
       "log in again while each session brings new messages, for servers that list only part of"
           + " the mailbox per session (Gmail: about 250); at most 100 sessions, honouring LOGIN-DELAY"),
+  NO_UIDL(
+      "no-uidl",
+      Type.FLAG,
+      Scope.ANYWHERE,
+      null,
+      false,
+      "for a server without UIDL: key each message by a SHA-256 of its header section (read with"
+          + " TOP) and its size instead; never deletes"),
   CA_FILE(
       "ca-file",
       Type.PATH,

@@ -102,6 +102,7 @@ public final class AccountRuns {
             orZero(account.maxBytes()),
             orZero(account.checkpoint()),
             account.untilDone()),
+        account.noUidl(),
         account.batchSize(),
         ArchiveSettings.DEFAULT_BATCH_BYTES);
   }

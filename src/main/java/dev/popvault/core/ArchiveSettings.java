@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param keep how long a message stays on the server after it was first archived ({@link
  *     Retention}); {@link Duration#ZERO} with {@code delete}: as soon as it is archived
  * @param limits what one run fetches at most, and how often it QUITs and logs in again
+ * @param noUidl list messages by a hash of their headers ({@link HeaderKeys}) instead of UIDL;
+ *     such a run never deletes
  * @param batchMessages a frame is finished, verified and committed after this many messages
  * @param batchBytes ... or after this many wire bytes (by LIST size), whichever comes first
  */
@@ -41,6 +43,7 @@ record ArchiveSettings(
     boolean delete,
     Duration keep,
     RunLimits limits,
+    boolean noUidl,
     int batchMessages,
     long batchBytes) {
   ArchiveSettings {
@@ -55,6 +58,9 @@ record ArchiveSettings(
     Objects.requireNonNull(codec, "codec");
     Objects.requireNonNull(keep, "keep");
     Objects.requireNonNull(limits, "limits");
+    if (noUidl && delete) {
+      throw new IllegalArgumentException("no-uidl never deletes");
+    }
     if (batchMessages < 1 || batchBytes < 1) {
       throw new IllegalArgumentException("batch limits must be positive");
     }

@@ -215,7 +215,8 @@ final class MailboxSession implements AutoCloseable {
                   .orElse(" (no TLS)")
               + (client.pipelining() ? ", pipelining" : ", lock-step")
               + (client.utf8Enabled() ? ", UTF-8 mode" : ""));
-      return new SessionOpener.Session(client, client.listing());
+      return new SessionOpener.Session(
+          client, settings.noUidl() ? HeaderKeys.listing(client) : client.listing());
     } catch (IOException | RuntimeException | Error e) {
       client.close();
       throw e;

@@ -138,6 +138,10 @@ public final class ServerDelete {
       boolean unarchivedToo,
       Confirmation confirmation,
       Consumer<Chosen> shown) {
+    if (settings.noUidl()) {
+      throw new PopvaultException(
+          ExitCode.USAGE, "no-uidl never deletes: without UIDL a message cannot be named safely");
+    }
     try (MailboxSession mailbox = MailboxSession.open(settings, clock, log, notices, info)) {
       Ledger ledger = mailbox.ledger();
       long accountId = mailbox.accountId();

@@ -50,7 +50,8 @@ final class ListingReader {
           Pop3Exception.Kind.PROTOCOL,
           refused.getMessage()
               + "; popvault needs UIDL to know which messages it has already archived, so it"
-              + " fetched and deleted nothing",
+              + " fetched and deleted nothing (--no-uidl archives such a server by its headers,"
+              + " and never deletes)",
           refused.responseCode(),
           null);
     }

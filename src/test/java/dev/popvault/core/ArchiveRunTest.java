@@ -90,6 +90,7 @@ class ArchiveRunTest {
             delete,
             keep,
             limits,
+            false,
             2,
             1 << 20);
     ArchiveRun run = new ArchiveRun(settings, clock, (d, l) -> {}, stop, notices::add);
