@@ -413,9 +413,15 @@ public enum Setting {
     return scope.inAccountTable();
   }
 
-  /** Tells whether a flag has a {@code --no-} form: it can override a value from the file. */
+  /**
+   * Tells whether a flag has a {@code --no-} form: it can override a value from the file. A key
+   * that starts with "no-" has none (its negation would read {@code --uidl}, a selector).
+   */
   public boolean negatable() {
-    return type == Type.FLAG && scope.onCommandLine() && (scope.inDefaults() || perAccount());
+    return type == Type.FLAG
+        && scope.onCommandLine()
+        && (scope.inDefaults() || perAccount())
+        && !key.startsWith("no-");
   }
 
   /** Returns the accepted words of a {@link Type#CHOICE}. */
