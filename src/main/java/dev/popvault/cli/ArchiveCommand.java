@@ -107,8 +107,12 @@ final class ArchiveCommand implements Callable<Integer>, SettingOptions.Taker {
     RunSettings run = common.run(file);
     List<AccountConfig> accounts = AccountSetup.resolve(file, targets, common.commandLine());
     Selection selection = selectors.selection(Clock.systemUTC());
-    if (accounts.size() > 1 && !selection.numbers().isEmpty()) {
-      throw new ConfigException("--number names a message of one mailbox: give one account", true);
+    if (!selection.numbers().isEmpty()
+        && accounts.stream().anyMatch(a -> a.checkpoint() != null || a.untilDone() || accounts.size() > 1)) {
+      throw new ConfigException(
+          "--number names a message of one session of one mailbox: give one account, without"
+              + " checkpoint or until-done (--uidl names a message in any session)",
+          true);
     }
     boolean json = Boolean.TRUE.equals(SettingOptions.given(spec, JSON));
     StopRequest stop = Signals.installStopHandlers();
