@@ -108,7 +108,8 @@ final class ArchiveCommand implements Callable<Integer>, SettingOptions.Taker {
     List<AccountConfig> accounts = AccountSetup.resolve(file, targets, common.commandLine());
     Selection selection = selectors.selection(Clock.systemUTC());
     if (!selection.numbers().isEmpty()
-        && accounts.stream().anyMatch(a -> a.checkpoint() != null || a.untilDone() || accounts.size() > 1)) {
+        && accounts.stream()
+            .anyMatch(a -> a.checkpoint() != null || a.untilDone() || accounts.size() > 1)) {
       throw new ConfigException(
           "--number names a message of one session of one mailbox: give one account, without"
               + " checkpoint or until-done (--uidl names a message in any session)",

@@ -7,7 +7,6 @@ import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigException;
 import dev.popvault.config.Setting;
 import dev.popvault.core.AccountRuns;
-import dev.popvault.core.ExitCode;
 import dev.popvault.core.Selection;
 import dev.popvault.core.ServerDelete;
 import java.io.PrintWriter;

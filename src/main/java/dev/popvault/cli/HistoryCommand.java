@@ -51,7 +51,8 @@ final class HistoryCommand implements Callable<Integer>, SettingOptions.Taker {
   @Parameters(
       arity = "0..*",
       paramLabel = "ACCOUNT",
-      description = "Accounts to show (default: every account of the ledger and the accounts file).")
+      description =
+          "Accounts to show (default: every account of the ledger and the accounts file).")
   List<String> names = new ArrayList<>();
 
   @Option(
@@ -72,8 +73,7 @@ final class HistoryCommand implements Callable<Integer>, SettingOptions.Taker {
     }
     PrintWriter out = spec.commandLine().getOut();
     ConfigFile file = common.configFile();
-    LedgerPlaces places =
-        LedgerPlaces.of(file, common.run(file), common.commandLine(), names);
+    LedgerPlaces places = LedgerPlaces.of(file, common.run(file), common.commandLine(), names);
     List<AccountStatus.Named> runs = new ArrayList<>();
     for (LedgerPlaces.Place place : places.places()) {
       runs.addAll(AccountStatus.history(place.ledger(), place.names(), limit));

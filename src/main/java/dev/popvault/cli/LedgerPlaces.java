@@ -3,8 +3,8 @@ package dev.popvault.cli;
 import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
-import dev.popvault.config.RunSettings;
 import dev.popvault.config.ConfigFile.Value;
+import dev.popvault.config.RunSettings;
 import dev.popvault.core.Directories;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,8 +71,8 @@ final class LedgerPlaces {
 
   /**
    * An account's deletion policy as the accounts file and the command line give it: how long a
-   * message stays on the server after it was archived; empty when it does not delete or is not
-   * an account of the file.
+   * message stays on the server after it was archived; empty when it does not delete or is not an
+   * account of the file.
    */
   Optional<Duration> keep(String name) {
     AccountConfig account = accounts.get(name);

@@ -51,7 +51,8 @@ final class StatusCommand implements Callable<Integer>, SettingOptions.Taker {
   @Parameters(
       arity = "0..*",
       paramLabel = "ACCOUNT",
-      description = "Accounts to show (default: every account of the ledger and the accounts file).")
+      description =
+          "Accounts to show (default: every account of the ledger and the accounts file).")
   List<String> names = new ArrayList<>();
 
   @Override
@@ -63,8 +64,7 @@ final class StatusCommand implements Callable<Integer>, SettingOptions.Taker {
   public Integer call() throws ConfigException {
     PrintWriter out = spec.commandLine().getOut();
     ConfigFile file = common.configFile();
-    LedgerPlaces places =
-        LedgerPlaces.of(file, common.run(file), common.commandLine(), names);
+    LedgerPlaces places = LedgerPlaces.of(file, common.run(file), common.commandLine(), names);
     List<AccountStatus.Status> all = new ArrayList<>();
     for (LedgerPlaces.Place place : places.places()) {
       all.addAll(

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Asks before messages without an archived copy are deleted ({@code delete --unarchived-too}): on
- * a terminal it lists them and wants "yes"; without one only {@code --yes} lets them go.
+ * Asks before messages without an archived copy are deleted ({@code delete --unarchived-too}): on a
+ * terminal it lists them and wants "yes"; without one only {@code --yes} lets them go.
  */
 final class UnarchivedConfirmation implements ServerDelete.Confirmation {
   private final boolean yes;
@@ -50,8 +50,7 @@ final class UnarchivedConfirmation implements ServerDelete.Confirmation {
     String answer =
         console.readLine(
             "Delete %d unarchived message%s from the server? Type yes to go on: ",
-            unarchived.size(),
-            unarchived.size() == 1 ? "" : "s");
+            unarchived.size(), unarchived.size() == 1 ? "" : "s");
     return answer != null && answer.strip().equalsIgnoreCase("yes");
   }
 }

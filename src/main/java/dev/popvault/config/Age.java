@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 /**
  * Ages as people write them, turned into the instant they point back to: {@code 90d} (days; a bare
  * number is days too), {@code 12h}, {@code 6w}, {@code 2y} (365 days each), or a date {@code
- * 2024-01-31} (its start, in the local time zone). "Older than 90d" then means "before now minus
- * 90 days".
+ * 2024-01-31} (its start, in the local time zone). "Older than 90d" then means "before now minus 90
+ * days".
  */
 public final class Age {
   /** The accepted forms, for error messages and help. */

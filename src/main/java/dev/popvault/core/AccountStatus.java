@@ -49,11 +49,11 @@ public final class AccountStatus {
   private AccountStatus() {}
 
   /**
-   * Reads the status of the named accounts of a ledger (every account when {@code names} is
-   * empty); a missing ledger has none.
+   * Reads the status of the named accounts of a ledger (every account when {@code names} is empty);
+   * a missing ledger has none.
    *
-   * @param keep each account's deletion policy: how long a message stays on the server after it
-   *     was archived (zero: deleted once archived), empty when the account does not delete
+   * @param keep each account's deletion policy: how long a message stays on the server after it was
+   *     archived (zero: deleted once archived), empty when the account does not delete
    * @throws PopvaultException when the ledger cannot be read
    */
   public static List<Status> read(
@@ -91,7 +91,8 @@ public final class AccountStatus {
             policy.isEmpty()
                 ? null
                 : ledger.undeletedArchivedBefore(row.id(), now.minus(policy.get()));
-        Instant nextLogin = ledger.nextLoginAllowed(row.id()).filter(t -> t.isAfter(now)).orElse(null);
+        Instant nextLogin =
+            ledger.nextLoginAllowed(row.id()).filter(t -> t.isAfter(now)).orElse(null);
         all.add(
             new Status(
                 row.name(),

@@ -11,9 +11,9 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * What every run that reads or writes an account's archive does first, under the account's lock:
- * it brings the files back to what the ledger committed (M3), and refuses to go on when committed
- * mail is gone from disk.
+ * What every run that reads or writes an account's archive does first, under the account's lock: it
+ * brings the files back to what the ledger committed (M3), and refuses to go on when committed mail
+ * is gone from disk.
  */
 final class ArchiveRecovery {
   private ArchiveRecovery() {}
@@ -39,11 +39,7 @@ final class ArchiveRecovery {
       Consumer<String> note)
       throws IOException {
     // First: a repair that was recorded but not renamed into place (the ledger describes it).
-    ArchiveRepair.finishPending(
-        root,
-        ledger,
-        accountId,
-        note);
+    ArchiveRepair.finishPending(root, ledger, accountId, note);
     for (ArchiveFileRow row : ledger.archiveFiles(accountId)) {
       Path path = archiveDir.resolve(row.relativePath());
       if (!Files.isRegularFile(path)) {

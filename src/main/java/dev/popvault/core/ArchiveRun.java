@@ -1,10 +1,7 @@
 package dev.popvault.core;
 
-import dev.popvault.archive.ArchiveFile;
 import dev.popvault.archive.ArchiveRoot;
-import dev.popvault.archive.Codec;
 import dev.popvault.core.FramePipeline.Planned;
-import dev.popvault.ledger.ArchiveFileRow;
 import dev.popvault.ledger.ArchivedKey;
 import dev.popvault.ledger.Ledger;
 import dev.popvault.ledger.MessageRow;
@@ -13,8 +10,6 @@ import dev.popvault.ledger.RunOutcome;
 import dev.popvault.pop3.Pop3Client;
 import dev.popvault.pop3.Pop3Log;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -136,7 +131,8 @@ public final class ArchiveRun {
   }
 
   private RunReport run(long startNanos) throws IOException {
-    runId = ledger.beginRun(accountId, clock.instant(), repairOnly ? RunKind.REPAIR : RunKind.ARCHIVE);
+    runId =
+        ledger.beginRun(accountId, clock.instant(), repairOnly ? RunKind.REPAIR : RunKind.ARCHIVE);
     List<String> notes = new ArrayList<>();
     try {
       recover(notes);
@@ -238,8 +234,8 @@ public final class ArchiveRun {
   }
 
   /**
-   * Waits out the server's LOGIN-DELAY before the next session of this run, if it is short;
-   * returns false (and leaves a note) when the next run should go on instead.
+   * Waits out the server's LOGIN-DELAY before the next session of this run, if it is short; returns
+   * false (and leaves a note) when the next run should go on instead.
    */
   private boolean waitForLoginDelay(Pop3Client closed) {
     int delay = closed.loginDelaySeconds().orElse(0);
@@ -273,8 +269,7 @@ public final class ArchiveRun {
       // The whole listing names what the server holds (repair needs it); the chosen part is what
       // this run may fetch and delete.
       MailboxListing whole = session.listing();
-      MailboxListing listing =
-          selection.isAll() || repairOnly ? whole : chosenOnly(client, whole);
+      MailboxListing listing = selection.isAll() || repairOnly ? whole : chosenOnly(client, whole);
       List<Planned> plan = listing.notIn(archived);
       if (number == 1) {
         counters.skippedCount = listing.size() - plan.size();
@@ -358,8 +353,7 @@ public final class ArchiveRun {
    * The listing narrowed to what the selection names: what is not chosen is neither planned nor
    * due, so it is neither fetched nor deleted. Message numbers keep their meaning in the session.
    */
-  private MailboxListing chosenOnly(Pop3Client client, MailboxListing listing)
-      throws IOException {
+  private MailboxListing chosenOnly(Pop3Client client, MailboxListing listing) throws IOException {
     Set<ArchivedKey> chosen =
         SelectionFilter.chosen(
             client,
@@ -372,8 +366,7 @@ public final class ArchiveRun {
         kept.add(entry);
       }
     }
-    info.accept(
-        accountName + ": " + kept.size() + " of " + listing.size() + " messages chosen");
+    info.accept(accountName + ": " + kept.size() + " of " + listing.size() + " messages chosen");
     return MailboxListing.of(kept);
   }
 
@@ -503,8 +496,8 @@ public final class ArchiveRun {
     String deferredNote;
 
     /**
-     * Notes what the run limits left on the server: the too-big messages once (they are the same
-     * in every session), the deferred ones as of the latest session.
+     * Notes what the run limits left on the server: the too-big messages once (they are the same in
+     * every session), the deferred ones as of the latest session.
      */
     void noteLimits(RunLimits.Applied limited, RunLimits limits, boolean firstSession) {
       if (firstSession && !limited.tooBig().isEmpty()) {
@@ -521,15 +514,20 @@ public final class ArchiveRun {
             note.append(" …");
             break;
           }
-          note.append(' ').append(p.key().uidl()).append(" (").append(p.key().listSize()).append(')');
+          note.append(' ')
+              .append(p.key().uidl())
+              .append(" (")
+              .append(p.key().listSize())
+              .append(')');
         }
         notes.add(note.toString());
       }
-      deferredNote = limited.deferred() == 0
-          ? null
-          : limited.deferred()
-              + (limited.deferred() == 1 ? " message waits" : " messages wait")
-              + " for the next run (max-messages, max-bytes)";
+      deferredNote =
+          limited.deferred() == 0
+              ? null
+              : limited.deferred()
+                  + (limited.deferred() == 1 ? " message waits" : " messages wait")
+                  + " for the next run (max-messages, max-bytes)";
     }
 
     List<String> allNotes() {

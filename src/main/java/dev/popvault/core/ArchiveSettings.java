@@ -23,8 +23,8 @@ import java.util.Objects;
  * @param keep how long a message stays on the server after it was first archived ({@link
  *     Retention}); {@link Duration#ZERO} with {@code delete}: as soon as it is archived
  * @param limits what one run fetches at most, and how often it QUITs and logs in again
- * @param noUidl list messages by a hash of their headers ({@link HeaderKeys}) instead of UIDL;
- *     such a run never deletes
+ * @param noUidl list messages by a hash of their headers ({@link HeaderKeys}) instead of UIDL; such
+ *     a run never deletes
  * @param batchMessages a frame is finished, verified and committed after this many messages
  * @param batchBytes ... or after this many wire bytes (by LIST size), whichever comes first
  */

@@ -14,12 +14,12 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The listing of a server without UIDL ({@code no-uidl}): each message is keyed by {@value
- * #PREFIX} and the SHA-256 of its header section as {@code TOP n 0} returns it, which stays the
- * same from session to session while the message does; with the LIST size it forms the ledger's
- * key as a UIDL would. Two messages with the same header section and size share a key, so the
- * second is taken for archived and stays on the server: that, and keys that are only stand-ins,
- * is why this mode never deletes.
+ * The listing of a server without UIDL ({@code no-uidl}): each message is keyed by {@value #PREFIX}
+ * and the SHA-256 of its header section as {@code TOP n 0} returns it, which stays the same from
+ * session to session while the message does; with the LIST size it forms the ledger's key as a UIDL
+ * would. Two messages with the same header section and size share a key, so the second is taken for
+ * archived and stays on the server: that, and keys that are only stand-ins, is why this mode never
+ * deletes.
  */
 final class HeaderKeys {
   /** Marks a key made here, so that it can never be mistaken for a server's UIDL. */

@@ -166,7 +166,8 @@ final class MailboxSession implements AutoCloseable {
     }
     try {
       char[] password = settings.password().read();
-      if (settings.limits().loginsAgain() && settings.password() instanceof PasswordSource.FromPrompt) {
+      if (settings.limits().loginsAgain()
+          && settings.password() instanceof PasswordSource.FromPrompt) {
         retained = password.clone();
       }
       return password;

@@ -11,7 +11,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -29,9 +28,9 @@ final class Probe {
   private Probe() {}
 
   /**
-   * Probes the server and hands the report to {@code lines}, line by line. An untrusted
-   * certificate is still shown (subject, issuer, validity, SHA-256: what a user needs to decide
-   * about it) before the run fails with 77.
+   * Probes the server and hands the report to {@code lines}, line by line. An untrusted certificate
+   * is still shown (subject, issuer, validity, SHA-256: what a user needs to decide about it)
+   * before the run fails with 77.
    *
    * @throws PopvaultException as an archive run would (69 unreachable, 77 untrusted certificate, …)
    */

@@ -13,11 +13,10 @@ import java.util.List;
  * @param maxBytes at most this many bytes (LIST sizes) are fetched, but the first message always
  *     goes, so one big message cannot stall the mailbox; 0: no limit
  * @param checkpoint QUIT and log in again after this many messages; 0: one session
- * @param untilDone log in again while each session brings new messages (servers such as Gmail
- *     list only a few hundred at a time), at most {@link #MAX_SESSIONS} sessions
+ * @param untilDone log in again while each session brings new messages (servers such as Gmail list
+ *     only a few hundred at a time), at most {@link #MAX_SESSIONS} sessions
  */
-record RunLimits(
-    long maxSize, int maxMessages, long maxBytes, int checkpoint, boolean untilDone) {
+record RunLimits(long maxSize, int maxMessages, long maxBytes, int checkpoint, boolean untilDone) {
   /** No limit. */
   static final RunLimits NONE = new RunLimits(0, 0, 0, 0, false);
 

@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * Applies a {@link Selection} to a session's listing: first what the listing and the ledger tell,
- * then, only for the candidates left and only when a selector needs them, the headers ({@code TOP
- * n 0}, which marks nothing as seen).
+ * then, only for the candidates left and only when a selector needs them, the headers ({@code TOP n
+ * 0}, which marks nothing as seen).
  */
 final class SelectionFilter {
   private SelectionFilter() {}
@@ -37,8 +37,7 @@ final class SelectionFilter {
     List<Integer> candidates = new ArrayList<>();
     Set<ArchivedKey> chosen = new HashSet<>();
     for (MailboxListing.Listed entry : listing.entries()) {
-      if (selection.matchesListing(
-          entry.number(), entry.key(), firstArchived.get(entry.key()))) {
+      if (selection.matchesListing(entry.number(), entry.key(), firstArchived.get(entry.key()))) {
         candidates.add(entry.number());
         chosen.add(entry.key());
       }

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -308,9 +307,7 @@ public final class ServerDelete {
                   settings.batchMessages(),
                   settings.batchBytes());
           verified =
-              repair
-                  .checkAndRepair(archivedKeys, false, listing.numberByKey(), client)
-                  .verified();
+              repair.checkAndRepair(archivedKeys, false, listing.numberByKey(), client).verified();
           gate.admitAll(verified);
         }
         deleted =

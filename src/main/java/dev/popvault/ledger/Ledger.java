@@ -628,8 +628,8 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Records a login to the account's server and the login delay it announced (RFC 2449
-   * LOGIN-DELAY, seconds; null when it announced none).
+   * Records a login to the account's server and the login delay it announced (RFC 2449 LOGIN-DELAY,
+   * seconds; null when it announced none).
    */
   public synchronized void recordLogin(long accountId, Instant at, Integer loginDelaySeconds)
       throws LedgerException {
@@ -705,8 +705,7 @@ public final class Ledger implements AutoCloseable {
   public synchronized long unarchivedDeletions(long accountId) throws LedgerException {
     return read(
         () ->
-            sql.number(
-                "SELECT count(*) FROM unarchived_deletion WHERE account_id = ?", accountId));
+            sql.number("SELECT count(*) FROM unarchived_deletion WHERE account_id = ?", accountId));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@ package dev.popvault.ledger;
 import dev.popvault.ledger.LedgerException.Kind;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Collection;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 
 /**

@@ -45,7 +45,8 @@ final class ListingReader {
     if (Replies.isErr(status)) {
       // Without UIDL nothing tells a new message from one archived before (RFC 1939 §7 makes it
       // optional): say so instead of a bare refusal.
-      Pop3Exception refused = conn.errReply(Pop3Exception.Kind.PROTOCOL, "server refused UIDL", status);
+      Pop3Exception refused =
+          conn.errReply(Pop3Exception.Kind.PROTOCOL, "server refused UIDL", status);
       throw new Pop3Exception(
           Pop3Exception.Kind.PROTOCOL,
           refused.getMessage()

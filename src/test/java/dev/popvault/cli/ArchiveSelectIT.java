@@ -34,7 +34,8 @@ class ArchiveSelectIT {
     dovecot.addUser(USER, PASSWORD);
     Files.writeString(work.resolve("pass"), PASSWORD + "\n");
     archiveDir = work.resolve("archive");
-    deliver("boss-1", "From: The Boss <boss@example.com>\r\nSubject: =?UTF-8?Q?r=C3=A9sum=C3=A9?=\r\n");
+    deliver(
+        "boss-1", "From: The Boss <boss@example.com>\r\nSubject: =?UTF-8?Q?r=C3=A9sum=C3=A9?=\r\n");
     deliver("other", "From: someone@example.org\r\nSubject: hello\r\n");
     deliver("boss-2", "From: boss@example.com\r\nSubject: again\r\n");
     dovecot.deliver(

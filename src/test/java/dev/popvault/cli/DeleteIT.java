@@ -193,8 +193,8 @@ class DeleteIT {
 
     assertThat(delete.exitCode()).as(delete.describe()).isZero();
     // "late" (2019) is chosen but has no archived copy here: it stays.
-    assertThat(box.fates(delete)).containsExactlyInAnyOrderEntriesOf(
-        Map.of("news", "deleted", "late", "kept_unarchived"));
+    assertThat(box.fates(delete))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("news", "deleted", "late", "kept_unarchived"));
     assertThat(box.onServer()).isEqualTo(allBut("news"));
     assertThat(box.deletedInLedger()).containsExactly("news");
   }
@@ -254,8 +254,7 @@ class DeleteIT {
   }
 
   @Test
-  void uidlAndNumberNameMessagesAndANumberThatNowNamesAnotherMessageIsRefused()
-      throws Exception {
+  void uidlAndNumberNameMessagesAndANumberThatNowNamesAnotherMessageIsRefused() throws Exception {
     Mailbox box = mailbox();
     CliRun list = box.run("list", "--json");
     assertThat(list.exitCode()).as(list.describe()).isZero();
@@ -280,8 +279,7 @@ class DeleteIT {
   }
 
   @Test
-  void dryRunShowsWhatWouldGoAndChangesNothingOnTheServerOnDiskOrInTheLedger()
-      throws Exception {
+  void dryRunShowsWhatWouldGoAndChangesNothingOnTheServerOnDiskOrInTheLedger() throws Exception {
     Mailbox box = mailbox();
     Map<Path, String> before = files(box.archiveDir());
 
@@ -309,8 +307,7 @@ class DeleteIT {
     assertThat(refused.err()).contains("no terminal").contains("--yes");
     assertThat(box.onServer()).isEqualTo(ALL);
 
-    CliRun yes =
-        box.run("delete", "--uidl", "late", "--uidl", "news", "--unarchived-too", "--yes");
+    CliRun yes = box.run("delete", "--uidl", "late", "--uidl", "news", "--unarchived-too", "--yes");
 
     assertThat(yes.exitCode()).as(yes.describe()).isZero();
     assertThat(yes.out()).contains("deleted 2 of 6").contains("1 of them not archived here");
@@ -460,8 +457,7 @@ class DeleteIT {
     Map<Path, String> all = new HashMap<>();
     try (Stream<Path> files = Files.walk(dir)) {
       // The archive files: the ledger and the lock files are checked through the ledger.
-      for (Path p :
-          (Iterable<Path>) files.filter(f -> f.toString().endsWith(".mbox"))::iterator) {
+      for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".mbox"))::iterator) {
         all.put(dir.relativize(p), new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
       }
     } catch (Exception e) {

@@ -86,7 +86,9 @@ class ProbeIT {
           CliRun.of(
               "probe", "pop3://127.0.0.1:" + server.port(), "--allow-plaintext", "--timeout", "5");
       assertThat(run.exitCode()).as(run.describe()).isZero();
-      assertThat(run.out()).contains("CAPA:         not offered").doesNotContainPattern("CAPA: *\\n");
+      assertThat(run.out())
+          .contains("CAPA:         not offered")
+          .doesNotContainPattern("CAPA: *\\n");
     }
   }
 }

@@ -276,8 +276,7 @@ class ServerPoliciesIT {
       assertThat(states).containsEntry("huge", "too_big").containsEntry("g5", "new");
       assertThat(states).containsEntry("g1", "archived");
 
-      CliRun bytes =
-          CliRun.of("archive", "--config", config.toString(), "gm", "--max-bytes", "1");
+      CliRun bytes = CliRun.of("archive", "--config", config.toString(), "gm", "--max-bytes", "1");
       assertThat(bytes.exitCode()).as(bytes.describe()).isZero();
       assertThat(bytes.out()).as("the first message always goes").contains("1 new");
 

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code status} and {@code history} after real runs against a scripted server: archive, a failed
- * login, a delete with an unarchived message, a LOGIN-DELAY; what they report must match the
- * ledger and the files.
+ * login, a delete with an unarchived message, a LOGIN-DELAY; what they report must match the ledger
+ * and the files.
  */
 class StatusHistoryIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,7 +65,8 @@ class StatusHistoryIT {
       CliRun archived = CliRun.of("archive", "--config", config.toString(), "st");
       assertThat(archived.exitCode()).as(archived.describe()).isZero();
       CliRun failed =
-          CliRun.of("archive", "--config", config.toString(), "st", "--password-file", wrong.toString());
+          CliRun.of(
+              "archive", "--config", config.toString(), "st", "--password-file", wrong.toString());
       assertThat(failed.exitCode()).as(failed.describe()).isEqualTo(77);
       box.add("s5", "Subject: late\r\n\r\nlate\r\n");
       LedgerProbe.execute(

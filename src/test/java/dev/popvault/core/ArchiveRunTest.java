@@ -243,7 +243,8 @@ class ArchiveRunTest {
       RunReport report = run(server, true, false);
 
       assertThat(report.newCount()).isEqualTo(2);
-      assertThat(report.notes()).anyMatch(n -> n.contains("larger than max-size") && n.contains("huge"));
+      assertThat(report.notes())
+          .anyMatch(n -> n.contains("larger than max-size") && n.contains("huge"));
     }
     assertThat(box.committedDeletions()).containsExactlyInAnyOrder("u1", "u2");
     assertThat(LedgerProbe.column(ledger(), "SELECT uidl FROM message ORDER BY uidl"))

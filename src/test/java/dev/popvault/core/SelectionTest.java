@@ -77,7 +77,8 @@ class SelectionTest {
     assertThat(only(-1, null, null, "joerg", "hello").matchesHeaders(h, null)).isFalse();
     assertThat(only(-1, null, null, "x", null).matchesHeaders(HeaderSummary.empty(), null))
         .isFalse();
-    assertThat(only(-1, null, null, "x", "y").headerOptions()).containsExactly("--from", "--subject");
+    assertThat(only(-1, null, null, "x", "y").headerOptions())
+        .containsExactly("--from", "--subject");
   }
 
   @Test
