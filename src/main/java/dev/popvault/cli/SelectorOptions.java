@@ -34,7 +34,7 @@ final class SelectorOptions {
       names = "--number",
       paramLabel = "N[:UIDL]",
       description =
-          "Select message N of this session (repeatable). With :UIDL, as `list` shows it, the run"
+          "Select message N of this session (repeatable). With :UIDL, as list shows it, the run"
               + " stops (exit 65) if message N now has another UIDL: the mailbox changed.")
   List<String> numbers = new ArrayList<>();
 

@@ -3,8 +3,6 @@ package dev.popvault.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.popvault.core.AccountStatus;
-import dev.popvault.ledger.RunOutcome;
-import dev.popvault.ledger.RunRow;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -25,28 +23,27 @@ final class StatusOutput {
 
   static void table(List<AccountStatus.Status> all, PrintWriter out) {
     for (AccountStatus.Status s : all) {
-      var t = s.totals();
       out.printf(Locale.ROOT, "%s (%s)%n", s.account(), s.mailbox());
       line(
           out,
           "archived",
-          t.messages()
+          s.messages()
               + " messages, "
-              + ListingOutput.humanSize(t.wireBytes())
+              + ListingOutput.humanSize(s.bytes())
               + " in "
-              + t.files()
-              + (t.files() == 1 ? " file" : " files")
+              + s.files()
+              + (s.files() == 1 ? " file" : " files")
               + " ("
               + ListingOutput.humanSize(s.bytesOnDisk())
               + " on disk)"
-              + (t.firstArchived() == null ? "" : ", since " + WHEN.format(t.firstArchived())));
+              + (s.firstArchived() == null ? "" : ", since " + WHEN.format(s.firstArchived())));
       line(
           out,
           "deleted",
-          t.deleted()
+          s.deleted()
               + " from the server after archiving"
-              + (t.unarchivedDeleted() > 0
-                  ? "; " + t.unarchivedDeleted() + " without an archived copy (--unarchived-too)"
+              + (s.unarchivedDeleted() > 0
+                  ? "; " + s.unarchivedDeleted() + " without an archived copy (--unarchived-too)"
                   : ""));
       line(out, "last run", s.lastRun() == null ? "none" : describe(s.lastRun()));
       line(out, "last success", s.lastSuccess() == null ? "never" : WHEN.format(s.lastSuccess()));
@@ -59,8 +56,8 @@ final class StatusOutput {
       if (s.nextLogin() != null) {
         line(out, "next login", "not before " + WHEN.format(s.nextLogin()) + " (LOGIN-DELAY)");
       }
-      if (t.lost() > 0) {
-        line(out, "lost", t.lost() + " messages whose only copy was damaged (see verify)");
+      if (s.lost() > 0) {
+        line(out, "lost", s.lost() + " messages whose only copy was damaged (see verify)");
       }
     }
   }
@@ -69,25 +66,24 @@ final class StatusOutput {
     out.printf(Locale.ROOT, "  %-13s %s%n", label, text);
   }
 
-  private static String describe(RunRow run) {
-    RunOutcome o = run.outcome();
+  private static String describe(AccountStatus.Run run) {
     StringBuilder text =
-        new StringBuilder(WHEN.format(run.started())).append(' ').append(run.kind().word());
-    if (o == null) {
+        new StringBuilder(WHEN.format(run.started())).append(' ').append(run.kind());
+    if (run.outcome() == null) {
       return text.append(" killed or still running").toString();
     }
     text.append(' ')
-        .append(o.outcome())
+        .append(run.outcome())
         .append(" (exit ")
-        .append(o.exitCode())
+        .append(run.exitCode())
         .append("): ")
-        .append(o.newCount())
+        .append(run.newCount())
         .append(" new, ")
-        .append(o.deletedCount())
+        .append(run.deletedCount())
         .append(" deleted, ")
-        .append(seconds(Duration.between(run.started(), o.ended())));
-    if (o.error() != null) {
-      text.append(": ").append(o.error());
+        .append(seconds(Duration.between(run.started(), run.ended())));
+    if (run.error() != null) {
+      text.append(": ").append(run.error());
     }
     return text.toString();
   }
@@ -113,22 +109,22 @@ final class StatusOutput {
         "TIME",
         "ERROR");
     for (AccountStatus.Named n : runs) {
-      RunRow r = n.run();
-      RunOutcome o = r.outcome();
+      AccountStatus.Run r = n.run();
+      boolean ended = r.outcome() != null;
       out.printf(
           Locale.ROOT,
           format,
           WHEN.format(r.started()),
           ListingOutput.fit(n.account(), 16),
-          r.kind().word(),
-          o == null ? "killed?" : o.outcome(),
-          o == null ? "-" : o.exitCode(),
-          o == null ? "-" : o.newCount(),
-          o == null ? "-" : o.skippedCount(),
-          o == null ? "-" : o.deletedCount(),
-          o == null ? "-" : ListingOutput.humanSize(o.bytes()),
-          o == null ? "-" : seconds(Duration.between(r.started(), o.ended())),
-          o == null || o.error() == null ? "" : o.error());
+          r.kind(),
+          ended ? r.outcome() : "killed?",
+          ended ? r.exitCode() : "-",
+          ended ? r.newCount() : "-",
+          ended ? r.skippedCount() : "-",
+          ended ? r.deletedCount() : "-",
+          ended ? ListingOutput.humanSize(r.bytes()) : "-",
+          ended ? seconds(Duration.between(r.started(), r.ended())) : "-",
+          r.error() == null ? "" : r.error());
     }
   }
 
@@ -137,20 +133,19 @@ final class StatusOutput {
       json.writeStartObject();
       json.writeArrayFieldStart("accounts");
       for (AccountStatus.Status s : all) {
-        var t = s.totals();
         json.writeStartObject();
         json.writeStringField("account", s.account());
         json.writeStringField("mailbox", s.mailbox());
         json.writeStringField("ledger", s.ledger().toString());
-        json.writeNumberField("messages", t.messages());
-        json.writeNumberField("bytes", t.wireBytes());
-        json.writeNumberField("deleted", t.deleted());
-        json.writeNumberField("lost", t.lost());
-        json.writeNumberField("unarchived_deleted", t.unarchivedDeleted());
-        json.writeNumberField("files", t.files());
+        json.writeNumberField("messages", s.messages());
+        json.writeNumberField("bytes", s.bytes());
+        json.writeNumberField("deleted", s.deleted());
+        json.writeNumberField("lost", s.lost());
+        json.writeNumberField("unarchived_deleted", s.unarchivedDeleted());
+        json.writeNumberField("files", s.files());
         json.writeNumberField("bytes_on_disk", s.bytesOnDisk());
-        instant(json, "first_archived", t.firstArchived());
-        instant(json, "last_login", t.lastLogin());
+        instant(json, "first_archived", s.firstArchived());
+        instant(json, "last_login", s.lastLogin());
         json.writeFieldName("last_run");
         run(json, null, s.lastRun());
         instant(json, "last_success", s.lastSuccess());
@@ -194,31 +189,31 @@ final class StatusOutput {
         .createGenerator(out);
   }
 
-  private static void run(JsonGenerator json, String account, RunRow r) throws IOException {
+  private static void run(JsonGenerator json, String account, AccountStatus.Run r)
+      throws IOException {
     if (r == null) {
       json.writeNull();
       return;
     }
-    RunOutcome o = r.outcome();
     json.writeStartObject();
     if (account != null) {
       json.writeStringField("account", account);
     }
     json.writeNumberField("id", r.id());
-    json.writeStringField("kind", r.kind().word());
+    json.writeStringField("kind", r.kind());
     instant(json, "started", r.started());
-    instant(json, "ended", o == null ? null : o.ended());
-    json.writeStringField("outcome", o == null ? null : o.outcome());
-    if (o == null) {
+    instant(json, "ended", r.ended());
+    json.writeStringField("outcome", r.outcome());
+    if (r.exitCode() == null) {
       json.writeNullField("exit_code");
     } else {
-      json.writeNumberField("exit_code", o.exitCode());
-      json.writeNumberField("new", o.newCount());
-      json.writeNumberField("skipped", o.skippedCount());
-      json.writeNumberField("deleted", o.deletedCount());
-      json.writeNumberField("bytes", o.bytes());
+      json.writeNumberField("exit_code", r.exitCode());
+      json.writeNumberField("new", r.newCount());
+      json.writeNumberField("skipped", r.skippedCount());
+      json.writeNumberField("deleted", r.deletedCount());
+      json.writeNumberField("bytes", r.bytes());
     }
-    json.writeStringField("error", o == null ? null : o.error());
+    json.writeStringField("error", r.error());
     json.writeEndObject();
   }
 

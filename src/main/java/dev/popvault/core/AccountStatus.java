@@ -4,6 +4,7 @@ import dev.popvault.ledger.AccountRow;
 import dev.popvault.ledger.AccountTotals;
 import dev.popvault.ledger.ArchiveFileRow;
 import dev.popvault.ledger.Ledger;
+import dev.popvault.ledger.RunOutcome;
 import dev.popvault.ledger.RunRow;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +26,11 @@ public final class AccountStatus {
   /**
    * One account's status.
    *
-   * @param bytesOnDisk the archive files' sizes on disk (compressed)
+   * @param messages messages archived; {@code bytes} their sizes as the server sent them
+   * @param deleted of those, messages the server confirmed deleted
+   * @param lost messages whose only copy was damaged after they left the server
+   * @param unarchivedDeleted messages {@code delete --unarchived-too} removed without a copy here
+   * @param files archive files; {@code bytesOnDisk} their sizes on disk (compressed)
    * @param lastRun the latest run of any kind, or null
    * @param lastSuccess when the latest run that ended "ok" ended, or null
    * @param lastFailure the latest run that failed or was interrupted, or null
@@ -38,13 +43,60 @@ public final class AccountStatus {
       String account,
       String mailbox,
       Path ledger,
-      AccountTotals totals,
+      long messages,
+      long bytes,
+      long deleted,
+      long lost,
+      long unarchivedDeleted,
+      long files,
       long bytesOnDisk,
-      RunRow lastRun,
+      Instant firstArchived,
+      Instant lastLogin,
+      Run lastRun,
       Instant lastSuccess,
-      RunRow lastFailure,
+      Run lastFailure,
       Long due,
       Instant nextLogin) {}
+
+  /**
+   * One recorded run. {@code ended}, {@code outcome} and {@code exitCode} are null for a run whose
+   * process died before it could record an end (or that is still running); the counts are then 0.
+   *
+   * @param kind archive, repair or delete
+   */
+  public record Run(
+      long id,
+      String kind,
+      Instant started,
+      Instant ended,
+      String outcome,
+      Integer exitCode,
+      int newCount,
+      int skippedCount,
+      int deletedCount,
+      long bytes,
+      String error) {
+    static Run of(RunRow row) {
+      if (row == null) {
+        return null;
+      }
+      RunOutcome o = row.outcome();
+      return o == null
+          ? new Run(row.id(), row.kind().word(), row.started(), null, null, null, 0, 0, 0, 0, null)
+          : new Run(
+              row.id(),
+              row.kind().word(),
+              row.started(),
+              o.ended(),
+              o.outcome(),
+              o.exitCode(),
+              o.newCount(),
+              o.skippedCount(),
+              o.deletedCount(),
+              o.bytes(),
+              o.error());
+    }
+  }
 
   private AccountStatus() {}
 
@@ -93,16 +145,24 @@ public final class AccountStatus {
                 : ledger.undeletedArchivedBefore(row.id(), now.minus(policy.get()));
         Instant nextLogin =
             ledger.nextLoginAllowed(row.id()).filter(t -> t.isAfter(now)).orElse(null);
+        AccountTotals t = ledger.totals(row.id());
         all.add(
             new Status(
                 row.name(),
                 row.mailbox(),
                 ledgerFile,
-                ledger.totals(row.id()),
+                t.messages(),
+                t.wireBytes(),
+                t.deleted(),
+                t.lost(),
+                t.unarchivedDeleted(),
+                t.files(),
                 bytesOnDisk(archiveDir, ledger.archiveFiles(row.id())),
-                runs.isEmpty() ? null : runs.get(0),
+                t.firstArchived(),
+                t.lastLogin(),
+                Run.of(runs.isEmpty() ? null : runs.get(0)),
                 lastSuccess,
-                lastFailure,
+                Run.of(lastFailure),
                 due,
                 nextLogin));
       }
@@ -127,7 +187,7 @@ public final class AccountStatus {
       for (AccountRow row : ledger.accounts()) {
         if (names.isEmpty() || names.contains(row.name())) {
           for (RunRow run : ledger.runs(row.id(), limit)) {
-            all.add(new Named(row.name(), run));
+            all.add(new Named(row.name(), Run.of(run)));
           }
         }
       }
@@ -140,7 +200,7 @@ public final class AccountStatus {
   }
 
   /** A run with its account's name. */
-  public record Named(String account, RunRow run) {}
+  public record Named(String account, Run run) {}
 
   private static long bytesOnDisk(Path archiveDir, List<ArchiveFileRow> files) {
     long total = 0;

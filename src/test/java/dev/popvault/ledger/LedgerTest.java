@@ -57,7 +57,8 @@ class LedgerTest {
               "frame",
               "lost_message",
               "message",
-              "run");
+              "run",
+              "unarchived_deletion");
     }
   }
 
