@@ -150,6 +150,9 @@ public final class ArchiveRun {
                     ? "nothing was deleted"
                     : "the server had already deleted " + counters.deletedCount));
       }
+      if (counters.deferredNote != null) {
+        notices.accept(counters.deferredNote);
+      }
       ledger.endRun(runId, counters.outcome(clock.instant(), "ok", ExitCode.OK, null));
       return new RunReport(
           accountName,
@@ -214,8 +217,7 @@ public final class ArchiveRun {
         return;
       }
       if (number >= RunLimits.MAX_SESSIONS) {
-        counters.notes.add(
-            "stopped after " + number + " sessions; the next run goes on where this one ended");
+        note("stopped after " + number + " sessions; the next run goes on where this one ended");
         return;
       }
       if (!waitForLoginDelay(session.client())) {
@@ -233,6 +235,12 @@ public final class ArchiveRun {
     }
   }
 
+  /** A note for the user: shown now (unless quiet) and kept in the run's report. */
+  private void note(String text) {
+    counters.notes.add(text);
+    notices.accept(text);
+  }
+
   /**
    * Waits out the server's LOGIN-DELAY before the next session of this run, if it is short; returns
    * false (and leaves a note) when the next run should go on instead.
@@ -243,7 +251,7 @@ public final class ArchiveRun {
       return true;
     }
     if (delay > MAX_LOGIN_DELAY_WAIT.toSeconds()) {
-      counters.notes.add(
+      note(
           "the server allows one login every "
               + delay
               + " s (LOGIN-DELAY); the next run goes on where this one ended");
@@ -309,7 +317,10 @@ public final class ArchiveRun {
       RunLimits limits = settings.limits();
       RunLimits.Applied limited = limits.apply(plan, counters.newCount, counters.bytes);
       plan = limited.fetch();
-      counters.noteLimits(limited, limits, number == 1);
+      String tooBig = counters.noteLimits(limited, limits, number == 1);
+      if (tooBig != null) {
+        notices.accept(tooBig);
+      }
       boolean cut = limits.checkpoint() > 0 && plan.size() > limits.checkpoint();
       if (cut) {
         plan = plan.subList(0, limits.checkpoint());
@@ -499,7 +510,8 @@ public final class ArchiveRun {
      * Notes what the run limits left on the server: the too-big messages once (they are the same in
      * every session), the deferred ones as of the latest session.
      */
-    void noteLimits(RunLimits.Applied limited, RunLimits limits, boolean firstSession) {
+    String noteLimits(RunLimits.Applied limited, RunLimits limits, boolean firstSession) {
+      String tooBigNote = null;
       if (firstSession && !limited.tooBig().isEmpty()) {
         StringBuilder note =
             new StringBuilder()
@@ -520,7 +532,8 @@ public final class ArchiveRun {
               .append(p.key().listSize())
               .append(')');
         }
-        notes.add(note.toString());
+        tooBigNote = note.toString();
+        notes.add(tooBigNote);
       }
       deferredNote =
           limited.deferred() == 0
@@ -528,6 +541,7 @@ public final class ArchiveRun {
               : limited.deferred()
                   + (limited.deferred() == 1 ? " message waits" : " messages wait")
                   + " for the next run (max-messages, max-bytes)";
+      return tooBigNote;
     }
 
     List<String> allNotes() {

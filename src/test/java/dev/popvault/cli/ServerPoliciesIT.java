@@ -32,6 +32,7 @@ class ServerPoliciesIT {
   private static final String PASSWORD = "dovecot-Pa55";
   private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path tmp;
+  @TempDir Path serverDir;
 
   private Path passwordFile() throws Exception {
     Path file = tmp.resolve("pass");
@@ -86,7 +87,6 @@ class ServerPoliciesIT {
 
   @Test
   void checkpointWithTheLinkCutAfterACheckpointKeepsThatDeletionAndLosesNothing() throws Exception {
-    Path serverDir = Files.createDirectory(tmp.resolve("dovecot"));
     try (DovecotServer dovecot = DovecotServer.start(serverDir)) {
       dovecot.addUser("cp", PASSWORD);
       for (int i = 1; i <= 6; i++) {
