@@ -28,6 +28,7 @@ import datetime
 import os
 import platform
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -57,7 +58,7 @@ class Bench:
         self.results = {}  # (scenario, tool) -> list of Run
         self.proxy = None
         # run.sh generates only the corpora that the chosen scenarios use.
-        self.users = [u for u in ("bencha", "benchb", "benchc", "benchd", "benche")
+        self.users = [u for u in ("bencha", "benchb", "benchc", "benchd", "benche", "benchl")
                       if os.path.isdir(os.path.join(args.work, "mail", u, "Maildir", "cur"))]
         self.counts = {u: len(os.listdir(os.path.join(args.work, "mail", u, "Maildir", "cur")))
                        for u in self.users}
@@ -337,6 +338,49 @@ class Bench:
             for tool in tools:
                 self.one_run("e", tool, "benche", self.args.plain_port, False, rep)
 
+    # ---- (list): what is on the server, without downloading it ------------------------------
+
+    def scenario_list(self):
+        """Times `popvault list` (every message's headers by pipelined TOP) of a large mailbox
+        against `mpop --status-only` (UIDL and LIST only: less work, the nearest peer command)."""
+        repeats = min(3, self.args.repeats)
+        n = self.counts["benchl"]
+        print(f"(list) {n} messages on the server, {repeats} repeats", file=sys.stderr)
+        tools = [t for t in ("popvault", "mpop") if t in self.tools()]
+        for rep in range(repeats):
+            for tool in tools:
+                out = os.path.join(self.runs, "list", tool, str(rep))
+                shutil.rmtree(out, ignore_errors=True)
+                os.makedirs(out)
+                env = dict(os.environ)
+                if tool == "popvault":
+                    argv = [os.path.join(self.repo, "bin", "popvault"), "list",
+                            f"pop3://benchl@127.0.0.1:{self.args.plain_port}", "--allow-plaintext",
+                            "--archive-dir", os.path.join(out, "archive"), "--json"]
+                    env["POPVAULT_PASSWORD"] = self.password
+                else:
+                    argv = ["mpop", "--host=127.0.0.1", f"--port={self.args.plain_port}",
+                            "--auth=user", "--user=benchl", f"--passwordeval=cat {self.pwfile}",
+                            "--tls=off", f"--uidls-file={os.path.join(out, 'uidls')}",
+                            "--status-only"]
+                seconds, code, rss, text = self.timed_to_file(argv, env, out)
+                ok, note = code == 0, ""
+                if not ok:
+                    note = f"exit {code}: {last_line(text)}"
+                elif tool == "popvault" and text.count('"uidl"') != n:
+                    ok, note = False, f"listed {text.count(chr(34) + 'uidl' + chr(34))} of {n}"
+                self.record("list", tool, seconds, ok, rss, note, cpu=self.last_cpu, rep=rep)
+                shutil.rmtree(out, ignore_errors=True)
+
+    def timed_to_file(self, argv, env, cwd):
+        """As timed(), with standard output to a file (a 50,000-row listing is large)."""
+        out_file = os.path.join(cwd, "stdout")
+        quoted = " ".join(shlex.quote(a) for a in argv)
+        seconds, code, rss, err = self.timed(["sh", "-c", f"exec {quoted} > {shlex.quote(out_file)}"],
+                                             env, cwd)
+        with open(out_file, encoding="utf-8", errors="replace") as f:
+            return seconds, code, rss, f.read() + err
+
     # ---- (delete): archive --delete of messages archived by an earlier run -------------------
 
     def delete_tools(self):
@@ -530,7 +574,7 @@ class Bench:
                   "only if it exited as expected and stored exactly the mailbox's message count. "
                   "Ratios are popvault / peer (lower is better for popvault)."
                   + (" **Quick run** (smaller corpora, fewer repeats)." if self.args.quick else ""))
-        if all(s == "delete" for s, _ in self.results):
+        if all(s in ("delete", "list") for s, _ in self.results):
             method = "- Method: see below." + (" **Quick run** (smaller corpus, fewer repeats)."
                                                if self.args.quick else "")
         lines += [f"- Machine: {machine()}", f"- Versions: {'; '.join(versions(self.repo))}",
@@ -544,7 +588,7 @@ class Bench:
             ("c", f"(c) {c['benchc']:,} msgs, {mb['benchc']:.0f} MB, 50 ms RTT"),
             ("d", f"(d) no-op re-run, {c['benchb']:,} msgs"),
         ]
-        others = any(s != "delete" for s, _ in self.results)
+        others = any(s not in ("delete", "list") for s, _ in self.results)
         if others:
             lines += ["## Wall time, seconds (median)", "",
                       "| scenario | popvault | mpop | fetchmail | getmail6 | raw pipelined read | "
@@ -578,6 +622,8 @@ class Bench:
             lines += self.base_report(rows)
         if any(s == "delete" for s, _ in self.results):
             lines += self.delete_report()
+        if any(s == "list" for s, _ in self.results):
+            lines += self.list_report()
         failures = [(s, t, r) for (s, t), rs in self.results.items() for r in rs if not r["ok"]]
         if failures:
             lines += ["", "## Failed runs", ""]
@@ -608,6 +654,32 @@ class Bench:
             rss = " / ".join(self.cell(key, t, "rss", "{:.0f}", 1 / 1024) for t in POPVAULTS)
             lines.append(f"| {label} | {self.cell(key, 'popvault')} | {self.cell(key, BASE)} | "
                          f"{ratio(key, 'seconds')} | {ratio(key, 'cpu')} | {rss} |")
+        return lines
+
+    def list_report(self):
+        """The (list) section: wall, CPU and peak RSS of popvault list against mpop --status-only."""
+        n = self.counts.get("benchl", 0)
+
+        def spread(tool, key, scale=1.0, fmt="{:.2f}"):
+            vals = [r[key] * scale for r in self.results.get(("list", tool), [])
+                    if r["ok"] and r.get(key) is not None]
+            if not vals:
+                return "failed"
+            return (fmt.format(statistics.median(vals)) + " (" + fmt.format(min(vals)) + "–"
+                    + fmt.format(max(vals)) + ")")
+
+        lines = ["", f"## (list) {n:,} messages on the server, nothing archived", "",
+                 "`popvault list --json` (UIDL, LIST, then `TOP n 0` for every message, pipelined; rows "
+                 "streamed to a file) against `mpop --status-only` (UIDL and LIST only, no headers: less "
+                 "work, the nearest peer command). Plaintext POP3, Dovecot on the same CPUs; median (min–max) "
+                 f"of {len(self.results.get(('list', 'popvault'), []))} runs.", "",
+                 "| tool | wall s | CPU s | peak RSS MB |", "|---|---:|---:|---:|"]
+        for tool in ("popvault", "mpop"):
+            if ("list", tool) in self.results:
+                lines.append(f"| {tool} | {spread(tool, 'seconds')} | {spread(tool, 'cpu')} | "
+                             f"{spread(tool, 'rss', 1 / 1024, '{:.0f}')} |")
+        r = self.ratio("list", "popvault", "mpop")
+        lines += ["", f"popvault / mpop wall: {r}."]
         return lines
 
     def delete_report(self):
@@ -854,6 +926,8 @@ def main():
         b.scenario_e()
     if "delete" in only:
         b.scenario_delete()
+    if "list" in only:
+        b.scenario_list()
     table = b.report()
     table += (f"\nLoad average (1, 5, 15 min) before: {load_before}; after: {load()} "
               f"(anything above 0 is other work sharing the {os.cpu_count()} CPUs).\n")
@@ -863,6 +937,7 @@ def main():
     os.makedirs(results, exist_ok=True)
     name = datetime.date.today().isoformat() + ("-quick" if args.quick else "") \
         + ("-delete" if only == {"delete"} else "") \
+        + ("-list" if only == {"list"} else "") \
         + (f"-vs-{args.base_rev}" if b.args.compare_base and b.base_ok else "") + ".md"
     with open(os.path.join(results, name), "w") as f:
         f.write(table)

@@ -10,6 +10,8 @@
 # Usage: bench/run.sh [--quick] [--repeats N] [--slow-repeats N] [--only a,b,c,d,e,tls,delete]
 #                     [--base-rev REV] [--work DIR] [--no-install] [--keep-work] [--setup-only]
 # --setup-only leaves Dovecot running with the corpora (stop it: kill $(cat WORK/dovecot/run/master.pid)).
+# --only list (not in the default set) times `popvault list` of a 50,000-message mailbox (headers by TOP)
+# against `mpop --status-only`, with peak RSS.
 # --only delete (not in the default set) times `archive --delete` of messages archived by an earlier run
 # against mpop and popvault built from POPVAULT_BENCH_BASE_REV (default 6d90fb2, before M7's re-read).
 # --base-rev REV also times popvault built from REV in (a), (b), (c) and (d), interleaved with this
@@ -102,7 +104,7 @@ trap cleanup EXIT
 # One mail user per corpus; {PLAIN} passwords are fine for a throwaway local server.
 password="bench-pw"
 : > "$work/dovecot/passwd"
-for user in a b c d e; do
+for user in a b c d e l; do
   echo "bench$user:{PLAIN}$password" >> "$work/dovecot/passwd"
 done
 chgrp dovecot "$work/dovecot/passwd"
@@ -116,8 +118,10 @@ sed -e "s|@WORK@|$work|g" -e "s|@POP3_PORT@|$pop3_port|g" -e "s|@POP3S_PORT@|$po
 # (delete) the (b) corpus again, kept pristine under pristine/ so bench.py can re-deliver it before each run.
 if [[ $quick -eq 1 ]]; then
   a_count=500; a_bytes=25000000; b_count=2500; b_bytes=21000000; c_count=200; e_bytes=200000000
+  l_count=10000; l_bytes=20000000
 else
   a_count=2000; a_bytes=100000000; b_count=10000; b_bytes=84000000; c_count=1000; e_bytes=200000000
+  l_count=50000; l_bytes=100000000
 fi
 gen() { /usr/bin/python3 "$bench/gencorpus.py" "$@"; }
 if wants a || wants tls || wants c; then
@@ -130,6 +134,9 @@ if wants c; then
   mkdir -p "$work/mail/benchc/Maildir"/{cur,new,tmp}
   find "$work/mail/bencha/Maildir/cur" -type f | sort | awk -v n="$c_count" 'NR <= n' \
     | xargs cp -t "$work/mail/benchc/Maildir/cur"
+fi
+if wants list; then
+  gen --maildir "$work/mail/benchl/Maildir" --count "$l_count" --bytes "$l_bytes" --seed 6
 fi
 if wants e; then
   gen --maildir "$work/mail/benche/Maildir" --count 1 --bytes "$e_bytes" --seed 5 --big

@@ -1,18 +1,25 @@
 package dev.popvault.cli;
 
 import static dev.popvault.config.Setting.BATCH_SIZE;
+import static dev.popvault.config.Setting.CHECKPOINT;
 import static dev.popvault.config.Setting.CODEC;
 import static dev.popvault.config.Setting.DELETE;
 import static dev.popvault.config.Setting.JSON;
 import static dev.popvault.config.Setting.KEEP_DAYS;
+import static dev.popvault.config.Setting.MAX_BYTES;
+import static dev.popvault.config.Setting.MAX_MESSAGES;
+import static dev.popvault.config.Setting.MAX_SIZE;
 import static dev.popvault.config.Setting.METRICS_FILE;
+import static dev.popvault.config.Setting.NO_UIDL;
 import static dev.popvault.config.Setting.PARALLEL;
+import static dev.popvault.config.Setting.UNTIL_DONE;
 
 import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
 import dev.popvault.config.RunSettings;
 import dev.popvault.config.Setting;
+import dev.popvault.core.Selection;
 import dev.popvault.core.StopRequest;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -37,7 +44,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Download every message not yet in the ledger, append it to the compressed mbox archive, force it to disk,"
           + " re-read and verify it, record it in the ledger, and only then (with --delete) delete it from the"
-          + " server. Without arguments, archives every account of the accounts file."
+          + " server. Without arguments, archives every account of the accounts file. The selectors"
+          + " (--uidl, --number, --larger-than, --older-than, --archived-before, --from, --subject)"
+          + " limit the run to the messages they name; the others are neither fetched nor deleted."
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -46,6 +55,7 @@ import picocli.CommandLine.Spec;
       "  popvault archive work --keep-days 30   (delete 30 days after archiving)",
       "  popvault archive                 (every account in config.toml)",
       "  popvault archive work home -q    (two accounts, quiet, for cron)",
+      "  popvault archive work --from boss@example.com   (only these; the rest stay unread)",
       "",
       "Exit codes:",
       ExitCodeTable.TEXT
@@ -56,6 +66,8 @@ final class ArchiveCommand implements Callable<Integer>, SettingOptions.Taker {
   @Mixin CommonOptions common;
 
   @Mixin ConnectionOptions connection;
+
+  @Mixin SelectorOptions selectors;
 
   @Parameters(
       arity = "0..*",
@@ -71,7 +83,20 @@ final class ArchiveCommand implements Callable<Integer>, SettingOptions.Taker {
         SettingOptions.COMMON,
         SettingOptions.LOGIN,
         SettingOptions.TRUST,
-        EnumSet.of(CODEC, DELETE, KEEP_DAYS, BATCH_SIZE, PARALLEL, JSON, METRICS_FILE));
+        EnumSet.of(
+            CODEC,
+            DELETE,
+            KEEP_DAYS,
+            MAX_SIZE,
+            MAX_MESSAGES,
+            MAX_BYTES,
+            CHECKPOINT,
+            UNTIL_DONE,
+            NO_UIDL,
+            BATCH_SIZE,
+            PARALLEL,
+            JSON,
+            METRICS_FILE));
   }
 
   @Override
@@ -81,6 +106,15 @@ final class ArchiveCommand implements Callable<Integer>, SettingOptions.Taker {
     ConfigFile file = common.configFile();
     RunSettings run = common.run(file);
     List<AccountConfig> accounts = AccountSetup.resolve(file, targets, common.commandLine());
+    Selection selection = selectors.selection(Clock.systemUTC());
+    if (!selection.numbers().isEmpty()
+        && accounts.stream()
+            .anyMatch(a -> a.checkpoint() != null || a.untilDone() || accounts.size() > 1)) {
+      throw new ConfigException(
+          "--number names a message of one session of one mailbox: give one account, without"
+              + " checkpoint or until-done (--uidl names a message in any session)",
+          true);
+    }
     boolean json = Boolean.TRUE.equals(SettingOptions.given(spec, JSON));
     StopRequest stop = Signals.installStopHandlers();
     Progress progress = Progress.forTerminal(err, common.quiet() || json);
@@ -92,6 +126,7 @@ final class ArchiveCommand implements Callable<Integer>, SettingOptions.Taker {
             account ->
                 AccountSetup.newRun(
                         account, common, connection.pipelineWindow, stop, err, Clock.systemUTC())
+                    .withSelection(selection)
                     .withProgress(progress.forAccount(account.name())),
             progress);
     int exitCode = AccountOutcome.combinedExitCode(outcomes);

@@ -3,12 +3,15 @@ package dev.popvault.cli;
 import static dev.popvault.config.Setting.DELETE;
 import static dev.popvault.config.Setting.JSON;
 import static dev.popvault.config.Setting.KEEP_DAYS;
+import static dev.popvault.config.Setting.MAX_SIZE;
+import static dev.popvault.config.Setting.NO_UIDL;
 
 import dev.popvault.config.AccountConfig;
 import dev.popvault.config.ConfigException;
 import dev.popvault.config.Setting;
 import dev.popvault.core.AccountRuns;
 import dev.popvault.core.ExitCode;
+import dev.popvault.core.Selection;
 import dev.popvault.core.ServerList;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -30,15 +33,17 @@ import picocli.CommandLine.Spec;
     description = {
       "Show the messages on the server without downloading them: number, UIDL, size, and the Date, From and"
           + " Subject headers (read with TOP n 0, which marks nothing as read), with their state here: archived"
-          + " (and when), due (archived and due for deletion by the account's delete or keep-days policy)"
-          + " or new. A server without TOP shows sizes and UIDLs only. Nothing is fetched or"
-          + " deleted."
+          + " (and when), due (archived and due for deletion by the account's delete or keep-days policy),"
+          + " too big (new, but larger than max-size: archive skips it) or new. A server without TOP shows sizes and UIDLs only. The selectors of delete"
+          + " (--uidl, --number, --larger-than, --older-than, --archived-before, --from, --subject)"
+          + " filter the rows. Nothing is fetched or deleted."
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  popvault list work",
       "  popvault list pop3s://alice@mail.example.com --sort size --reverse --limit 10",
       "  popvault list work --json | jq '.messages[] | select(.state == \"new\")'",
+      "  popvault list work --larger-than 10M --older-than 1y",
       "",
       "With --json: one object {\"messages\": [{number, uidl, size, date, date_epoch_ms, from, subject,"
           + " state, archived_at}], \"account\", \"headers\", \"total\": {messages, bytes, archived, due}}.",
@@ -52,6 +57,8 @@ final class ListCommand implements Callable<Integer>, SettingOptions.Taker {
   @Mixin CommonOptions common;
 
   @Mixin ConnectionOptions connection;
+
+  @Mixin SelectorOptions selectors;
 
   @Parameters(
       paramLabel = "ACCOUNT|URL",
@@ -82,7 +89,7 @@ final class ListCommand implements Callable<Integer>, SettingOptions.Taker {
         SettingOptions.COMMON,
         SettingOptions.LOGIN,
         SettingOptions.TRUST,
-        EnumSet.of(DELETE, KEEP_DAYS, JSON));
+        EnumSet.of(DELETE, KEEP_DAYS, MAX_SIZE, NO_UIDL, JSON));
   }
 
   @Override
@@ -91,6 +98,8 @@ final class ListCommand implements Callable<Integer>, SettingOptions.Taker {
       throw new ConfigException("--limit must be 0 or more, not " + limit, true);
     }
     ServerList.Order order = SortKeys.parse(sort);
+    Clock clock = Clock.systemUTC();
+    Selection selection = selectors.selection(clock);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     AccountConfig account =
@@ -101,11 +110,11 @@ final class ListCommand implements Callable<Integer>, SettingOptions.Taker {
         AccountRuns.serverList(
                 account,
                 connection.pipelineWindow,
-                Clock.systemUTC(),
+                clock,
                 common.dialogueLog(err),
                 note -> common.notice(err, note),
                 common.info(err))
-            .run(order, reverse, limit, output::row);
+            .run(selection, order, reverse, limit, output::row);
     output.finish(summary);
     if (!summary.headers() && !json) {
       common.notice(

@@ -79,6 +79,7 @@ abstract class ListingOutput {
       String state =
           switch (row.state()) {
             case NEW -> "new";
+            case TOO_BIG -> "too big (max-size)";
             case ARCHIVED -> "archived " + DAY.format(row.archivedAt().atZone(zone));
             case DUE -> "due (archived " + DAY.format(row.archivedAt().atZone(zone)) + ")";
           };

@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
     subcommands = {
       ArchiveCommand.class,
       ListCommand.class,
+      DeleteCommand.class,
+      StatusCommand.class,
+      HistoryCommand.class,
       VerifyCommand.class,
       RenameCommand.class,
       ProbeCommand.class,

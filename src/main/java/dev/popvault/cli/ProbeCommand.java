@@ -22,10 +22,11 @@ import picocli.CommandLine.Spec;
         "Show what a server offers without logging in: greeting, CAPA before and after STLS, TLS version and"
             + " cipher, certificate subject, issuer, expiry and SHA-256 fingerprint, EXPIRE/LOGIN-DELAY, and"
             + " whether UTF8 (RFC 6856) is offered and accepted. An account of the accounts file is reached"
-            + " with its own trust settings and timeouts, as archive would.",
+            + " with its own trust settings and timeouts, as archive would. An untrusted certificate is"
+            + " still shown (that is when its fingerprint is needed), then the probe exits 77.",
     footerHeading = "%nExamples:%n",
     footer = {
-      "  popvault probe pop3s://alice@mail.example.com",
+      "  popvault probe pop3s://mail.example.com",
       "  popvault probe pop3://alice@mail.example.com --ca-file my-ca.pem",
       "  popvault probe work",
       "",
@@ -40,7 +41,8 @@ final class ProbeCommand implements Callable<Integer>, SettingOptions.Taker {
   @Parameters(
       paramLabel = "ACCOUNT|URL",
       description =
-          "An account of the accounts file, or pop3s://USER@HOST[:PORT] or pop3://USER@HOST[:PORT].")
+          "An account of the accounts file, or pop3s://[USER@]HOST[:PORT] or"
+              + " pop3://[USER@]HOST[:PORT] (probe never logs in, so the user may be left out).")
   String target;
 
   @Override
@@ -52,10 +54,29 @@ final class ProbeCommand implements Callable<Integer>, SettingOptions.Taker {
   public Integer call() throws ConfigException {
     PrintWriter out = spec.commandLine().getOut();
     AccountConfig account =
-        AccountSetup.resolveOne(common.configFile(), target, common.commandLine());
-    AccountRuns.probe(account, common.dialogueLog(spec.commandLine().getErr()))
-        .forEach(out::println);
-    out.flush();
+        AccountSetup.resolveOne(common.configFile(), withUser(target), common.commandLine());
+    try {
+      AccountRuns.probe(account, common.dialogueLog(spec.commandLine().getErr()), out::println);
+    } finally {
+      out.flush();
+    }
     return ExitCode.OK;
+  }
+
+  /**
+   * A URL without {@code USER@} gets a stand-in user: probe never logs in, so none is needed.
+   * Account names and URLs with a user pass unchanged.
+   */
+  static String withUser(String target) {
+    int scheme = target.indexOf("://");
+    if (scheme < 0) {
+      return target;
+    }
+    int hostStart = scheme + 3;
+    int end = target.indexOf('/', hostStart);
+    String authority = end < 0 ? target.substring(hostStart) : target.substring(hostStart, end);
+    return authority.contains("@") || authority.isEmpty()
+        ? target
+        : target.substring(0, hostStart) + "probe@" + target.substring(hostStart);
   }
 }

@@ -79,6 +79,7 @@ public record AccountConfig(
     values.putIfAbsent(Setting.ARCHIVE_DIR, defaultArchiveDir);
     checkPasswordSources(merged);
     checkAuth(merged, values);
+    checkNoUidl(merged, values);
     if (values.containsKey(Setting.FINGERPRINT) && values.containsKey(Setting.CA_FILE)) {
       throw merged.get("fingerprint").error("and ca-file exclude each other; give one");
     }
@@ -120,6 +121,26 @@ public record AccountConfig(
       throw given.fromCommandLine()
           ? new ConfigException("--auth " + auth + why, true)
           : new ConfigException(given.where() + ": auth " + auth + why);
+    }
+  }
+
+  /**
+   * Without UIDL a key is only a stand-in (see {@code no-uidl}): such a run never deletes, so a
+   * deletion policy beside it is a contradiction to point out, not to ignore.
+   */
+  private static void checkNoUidl(Map<String, Value> merged, Map<Setting, Object> values)
+      throws ConfigException {
+    if (!Boolean.TRUE.equals(values.get(Setting.NO_UIDL))) {
+      return;
+    }
+    for (Setting policy : new Setting[] {Setting.DELETE, Setting.KEEP_DAYS}) {
+      Value given = merged.get(policy.key());
+      if (given != null && !Boolean.FALSE.equals(values.get(policy))) {
+        String why = " cannot go with no-uidl, which never deletes";
+        throw given.fromCommandLine()
+            ? new ConfigException("--" + policy.key() + why, true)
+            : new ConfigException(given.where() + ": " + policy.key() + why);
+      }
     }
   }
 
@@ -224,6 +245,36 @@ public record AccountConfig(
   /** Returns the days a message stays on the server after it was archived, or null (no limit). */
   public Integer keepDays() {
     return (Integer) values.get(Setting.KEEP_DAYS);
+  }
+
+  /** Messages larger than this stay on the server; null: no limit. */
+  public Long maxSize() {
+    return (Long) values.get(Setting.MAX_SIZE);
+  }
+
+  /** At most this many messages are fetched in a run; null: no limit. */
+  public Integer maxMessages() {
+    return (Integer) values.get(Setting.MAX_MESSAGES);
+  }
+
+  /** At most this many bytes (LIST sizes) are fetched in a run; null: no limit. */
+  public Long maxBytes() {
+    return (Long) values.get(Setting.MAX_BYTES);
+  }
+
+  /** Key messages by a hash of their headers: for servers without UIDL; never deletes. */
+  public boolean noUidl() {
+    return Boolean.TRUE.equals(values.get(Setting.NO_UIDL));
+  }
+
+  /** Log in again while each session brings new messages. */
+  public boolean untilDone() {
+    return Boolean.TRUE.equals(values.get(Setting.UNTIL_DONE));
+  }
+
+  /** QUIT and log in again after this many messages fetched; null: one session. */
+  public Integer checkpoint() {
+    return (Integer) values.get(Setting.CHECKPOINT);
   }
 
   public Path caFile() {

@@ -118,6 +118,57 @@ public enum Setting {
       36_500,
       "keep each message on the server N days after it was first archived here, then delete it"
           + " (by the same deletion rule as `delete`); takes precedence over `delete`"),
+  MAX_SIZE(
+      "max-size",
+      Type.SIZE,
+      Scope.ANYWHERE,
+      "SIZE",
+      null,
+      "do not fetch messages larger than SIZE (`25M`, `1G`, bytes); the run reports them, they stay"
+          + " on the server and `list` shows them as `too big`"),
+  MAX_MESSAGES(
+      "max-messages",
+      Type.NUMBER,
+      Scope.ANYWHERE,
+      "N",
+      null,
+      List.of(),
+      Integer.MAX_VALUE,
+      "fetch at most N messages in a run; the others wait for the next run"),
+  MAX_BYTES(
+      "max-bytes",
+      Type.SIZE,
+      Scope.ANYWHERE,
+      "SIZE",
+      null,
+      "fetch at most SIZE of mail in a run (by LIST size; the first message always goes); the others"
+          + " wait for the next run"),
+  CHECKPOINT(
+      "checkpoint",
+      Type.NUMBER,
+      Scope.ANYWHERE,
+      "N",
+      null,
+      List.of(),
+      Integer.MAX_VALUE,
+      "end the POP3 session (QUIT, so deletions commit) and log in again after every N messages"
+          + " fetched; a broken connection then loses at most N messages of work"),
+  UNTIL_DONE(
+      "until-done",
+      Type.FLAG,
+      Scope.ANYWHERE,
+      null,
+      false,
+      "log in again while each session brings new messages, for servers that list only part of"
+          + " the mailbox per session (Gmail: about 250); at most 100 sessions, honouring LOGIN-DELAY"),
+  NO_UIDL(
+      "no-uidl",
+      Type.FLAG,
+      Scope.ANYWHERE,
+      null,
+      false,
+      "for a server without UIDL: key each message by a SHA-256 of its header section (read with"
+          + " TOP) and its size instead; never deletes"),
   CA_FILE(
       "ca-file",
       Type.PATH,
@@ -236,6 +287,8 @@ public enum Setting {
     FLAG,
     /** A whole number from 1 to a maximum. */
     NUMBER,
+    /** A size in bytes: a whole number, or text such as {@code 25M} ({@link ByteSize}). */
+    SIZE,
     /** A SHA-256 fingerprint: 64 hex digits, optionally separated by colons. */
     FINGERPRINT,
     /** A server URL ({@link ServerUrl}). */
@@ -360,9 +413,15 @@ public enum Setting {
     return scope.inAccountTable();
   }
 
-  /** Tells whether a flag has a {@code --no-} form: it can override a value from the file. */
+  /**
+   * Tells whether a flag has a {@code --no-} form: it can override a value from the file. A key
+   * that starts with "no-" has none (its negation would read {@code --uidl}, a selector).
+   */
   public boolean negatable() {
-    return type == Type.FLAG && scope.onCommandLine() && (scope.inDefaults() || perAccount());
+    return type == Type.FLAG
+        && scope.onCommandLine()
+        && (scope.inDefaults() || perAccount())
+        && !key.startsWith("no-");
   }
 
   /** Returns the accepted words of a {@link Type#CHOICE}. */
@@ -412,6 +471,24 @@ public enum Setting {
           throw value.error("must be at most " + max);
         }
         return n.intValue();
+      }
+      case SIZE -> {
+        long bytes;
+        if (raw instanceof Long n) {
+          bytes = n;
+        } else if (raw instanceof String text) {
+          try {
+            bytes = ByteSize.parse(text);
+          } catch (IllegalArgumentException e) {
+            throw value.error("must be a size: " + ByteSize.FORMS);
+          }
+        } else {
+          throw value.error("must be a size: " + ByteSize.FORMS);
+        }
+        if (bytes < 1) {
+          throw value.error("must be at least 1 byte");
+        }
+        return bytes;
       }
       case NAME -> {
         if (!(raw instanceof String text)) {

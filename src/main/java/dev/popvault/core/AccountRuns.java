@@ -10,7 +10,6 @@ import dev.popvault.pop3.TlsTrust;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -96,8 +95,23 @@ public final class AccountRuns {
         account.codecGiven(),
         account.delete() || account.keepDays() != null,
         account.keepDays() == null ? Duration.ZERO : Duration.ofDays(account.keepDays()),
+        new RunLimits(
+            orZero(account.maxSize()),
+            orZero(account.maxMessages()),
+            orZero(account.maxBytes()),
+            orZero(account.checkpoint()),
+            account.untilDone()),
+        account.noUidl(),
         account.batchSize(),
         ArchiveSettings.DEFAULT_BATCH_BYTES);
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
+  }
+
+  private static int orZero(Integer value) {
+    return value == null ? 0 : value;
   }
 
   /**
@@ -120,10 +134,31 @@ public final class AccountRuns {
   }
 
   /**
-   * Probes the server of {@code account} without logging in (see {@link Probe}), with the same
-   * trust and timeouts as an archive run, and returns the lines to print.
+   * Prepares a deletion of chosen messages from the mailbox of {@code account} ({@code delete}),
+   * through the same session and deletion gate as an archive run.
+   *
+   * @param dialogue as for {@link #archiveRun}
+   * @throws ConfigException for an unusable password source
    */
-  public static List<String> probe(AccountConfig account, BiConsumer<String, String> dialogue) {
-    return Probe.run(server(account, 1), dialogue::accept);
+  public static ServerDelete serverDelete(
+      AccountConfig account,
+      int pipelineWindow,
+      Clock clock,
+      BiConsumer<String, String> dialogue,
+      StopRequest stop,
+      Consumer<String> notices,
+      Consumer<String> info)
+      throws ConfigException {
+    return new ServerDelete(
+        settings(account, pipelineWindow), clock, dialogue::accept, stop, notices, info);
+  }
+
+  /**
+   * Probes the server of {@code account} without logging in (see {@link Probe}), with the same
+   * trust and timeouts as an archive run, and hands each line of its report to {@code lines}.
+   */
+  public static void probe(
+      AccountConfig account, BiConsumer<String, String> dialogue, Consumer<String> lines) {
+    Probe.run(server(account, 1), dialogue::accept, lines);
   }
 }

@@ -1,25 +1,22 @@
 package dev.popvault.core;
 
-import dev.popvault.archive.ArchiveFile;
 import dev.popvault.archive.ArchiveRoot;
-import dev.popvault.archive.Codec;
 import dev.popvault.core.FramePipeline.Planned;
-import dev.popvault.ledger.ArchiveFileRow;
 import dev.popvault.ledger.ArchivedKey;
 import dev.popvault.ledger.Ledger;
 import dev.popvault.ledger.MessageRow;
+import dev.popvault.ledger.RunKind;
 import dev.popvault.ledger.RunOutcome;
 import dev.popvault.pop3.Pop3Client;
 import dev.popvault.pop3.Pop3Log;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -50,6 +47,7 @@ public final class ArchiveRun {
   private ProgressListener progress = ProgressListener.NONE;
   private Consumer<String> info = text -> {};
   private boolean repairOnly;
+  private Selection selection = Selection.ALL;
   // Set by execute(): the account's places, ledger row (under its lock) and POP3 session.
   private MailboxSession mailbox;
   private ArchiveRoot root;
@@ -58,6 +56,8 @@ public final class ArchiveRun {
   private long accountId;
   private long runId;
   private final Counters counters = new Counters();
+  // Longer LOGIN-DELAYs end the run; the next run (cron) goes on.
+  private static final Duration MAX_LOGIN_DELAY_WAIT = Duration.ofMinutes(5);
 
   /**
    * Prepares a run.
@@ -92,6 +92,15 @@ public final class ArchiveRun {
     return this;
   }
 
+  /**
+   * Makes this run work on the messages {@code selection} names only: the others are neither
+   * fetched nor deleted, and stay unread on the server. Returns this run.
+   */
+  public ArchiveRun withSelection(Selection chosen) {
+    this.selection = chosen;
+    return this;
+  }
+
   /** Sets who hears about progress; returns this run. */
   public ArchiveRun withProgress(ProgressListener listener) {
     this.progress = listener;
@@ -122,7 +131,8 @@ public final class ArchiveRun {
   }
 
   private RunReport run(long startNanos) throws IOException {
-    runId = ledger.beginRun(accountId, clock.instant());
+    runId =
+        ledger.beginRun(accountId, clock.instant(), repairOnly ? RunKind.REPAIR : RunKind.ARCHIVE);
     List<String> notes = new ArrayList<>();
     try {
       recover(notes);
@@ -140,6 +150,9 @@ public final class ArchiveRun {
                     ? "nothing was deleted"
                     : "the server had already deleted " + counters.deletedCount));
       }
+      if (counters.deferredNote != null) {
+        notices.accept(counters.deferredNote);
+      }
       ledger.endRun(runId, counters.outcome(clock.instant(), "ok", ExitCode.OK, null));
       return new RunReport(
           accountName,
@@ -148,7 +161,7 @@ public final class ArchiveRun {
           counters.deletedCount,
           counters.bytes,
           elapsed,
-          concat(notes, counters.notes),
+          concat(notes, counters.allNotes()),
           counters.lost,
           counters.repaired);
     } catch (RuntimeException | Error | IOException e) {
@@ -165,77 +178,110 @@ public final class ArchiveRun {
     }
   }
 
-  /** M3: cuts the torn tails that an interrupted run left past each file's committed length. */
+  /** M3: finishes an interrupted repair and cuts the torn tails of interrupted runs. */
   private void recover(List<String> notes) throws IOException {
-    // First: a repair that was recorded but not renamed into place (the ledger describes it).
-    ArchiveRepair.finishPending(
+    ArchiveRecovery.recover(
+        settings.archiveDir(),
         root,
         ledger,
         accountId,
+        settings.delete() && !repairOnly,
+        repairOnly,
         note -> {
           notes.add(note);
           notices.accept(note);
         });
-    for (ArchiveFileRow row : ledger.archiveFiles(accountId)) {
-      Path path = settings.archiveDir().resolve(row.relativePath());
-      if (!Files.isRegularFile(path)) {
-        // M5: a moved archive does not make its messages new again; but deleting them from the
-        // server could lose the only copy.
-        if (settings.delete() && row.committedLength() > 0 && !repairOnly) {
-          throw new PopvaultException(
-              ExitCode.DATA_ERROR,
-              "archive file "
-                  + path
-                  + " is missing (the ledger records "
-                  + row.committedLength()
-                  + " bytes); refusing to delete; run popvault verify --repair");
-        }
-        continue;
-      }
-      long size = Files.size(path);
-      if (size < row.committedLength() && repairOnly) {
-        continue; // The repair rewrites the file from what is left of it.
-      }
-      if (size < row.committedLength()) {
-        // Committed mail is gone from disk: never delete from the server, never append after a
-        // hole.
-        throw new PopvaultException(
-            ExitCode.DATA_ERROR,
-            "archive file "
-                + path
-                + " is "
-                + (row.committedLength() - size)
-                + " bytes shorter than the ledger's committed length "
-                + row.committedLength()
-                + "; nothing was deleted; run popvault verify --repair");
-      }
-      if (size == row.committedLength()) {
-        continue;
-      }
-      try (ArchiveFile file =
-          ArchiveFile.openForAppend(
-              root, Path.of(row.relativePath()), Codec.parse(row.codec()), row.committedLength())) {
-        String note =
-            "cut "
-                + file.truncatedBytes()
-                + " bytes of an interrupted run from "
-                + path
-                + " (they were never committed)";
-        notes.add(note);
-        notices.accept(note);
-      }
-    }
   }
 
-  /** Plans from the listing and the ledger (M5), re-reads what may be deleted, fetches, deletes. */
+  /** Why a session ended, and whether the run logs in again. */
+  private enum Next {
+    /** Nothing more for this run. */
+    DONE,
+    /** The checkpoint cut the plan: the next session goes on with it. */
+    CHECKPOINT,
+    /** {@code until-done}: this session brought new messages, the server may list more now. */
+    AGAIN
+  }
+
+  /**
+   * Runs one POP3 session, then more while a checkpoint cut the plan or ({@code until-done}) a
+   * session brought new mail; each session ends with QUIT, so its deletions commit.
+   */
   private void transfer() throws IOException {
     // M5: the plan's other half comes from the ledger alone; read while the session still lists.
     Set<ArchivedKey> archived = ledger.archivedKeys(accountId);
     MailboxSession.Connected session = mailbox.await();
+    for (int number = 1; ; number++) {
+      Next next = oneSession(session, archived, number);
+      if (next == Next.DONE || stop.requested()) {
+        return;
+      }
+      if (number >= RunLimits.MAX_SESSIONS) {
+        note("stopped after " + number + " sessions; the next run goes on where this one ended");
+        return;
+      }
+      if (!waitForLoginDelay(session.client())) {
+        return;
+      }
+      info.accept(
+          accountName
+              + ": logging in again ("
+              + (next == Next.CHECKPOINT ? "checkpoint" : "until-done")
+              + ", session "
+              + (number + 1)
+              + ")");
+      archived = ledger.archivedKeys(accountId);
+      session = mailbox.reconnect();
+    }
+  }
+
+  /** A note for the user: shown now (unless quiet) and kept in the run's report. */
+  private void note(String text) {
+    counters.notes.add(text);
+    notices.accept(text);
+  }
+
+  /**
+   * Waits out the server's LOGIN-DELAY before the next session of this run, if it is short; returns
+   * false (and leaves a note) when the next run should go on instead.
+   */
+  private boolean waitForLoginDelay(Pop3Client closed) {
+    int delay = closed.loginDelaySeconds().orElse(0);
+    if (delay <= 0) {
+      return true;
+    }
+    if (delay > MAX_LOGIN_DELAY_WAIT.toSeconds()) {
+      note(
+          "the server allows one login every "
+              + delay
+              + " s (LOGIN-DELAY); the next run goes on where this one ended");
+      return false;
+    }
+    info.accept(accountName + ": waiting " + delay + " s (LOGIN-DELAY) before logging in again");
+    long until = System.nanoTime() + Duration.ofSeconds(delay).toNanos();
+    while (System.nanoTime() < until && !stop.requested()) {
+      try {
+        Thread.sleep(Math.min(200, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return !stop.requested();
+  }
+
+  /** Plans from the listing and the ledger (M5), re-reads what may be deleted, fetches, deletes. */
+  private Next oneSession(MailboxSession.Connected session, Set<ArchivedKey> archived, int number)
+      throws IOException {
     try (Pop3Client client = session.client()) {
-      MailboxListing listing = session.listing();
+      // The whole listing names what the server holds (repair needs it); the chosen part is what
+      // this run may fetch and delete.
+      MailboxListing whole = session.listing();
+      MailboxListing listing = selection.isAll() || repairOnly ? whole : chosenOnly(client, whole);
       List<Planned> plan = listing.notIn(archived);
-      counters.skippedCount = listing.size() - plan.size();
+      if (number == 1) {
+        counters.skippedCount = listing.size() - plan.size();
+      }
       ArchiveRepair repair =
           new ArchiveRepair(
               root,
@@ -252,19 +298,32 @@ public final class ArchiveRun {
               settings.batchBytes());
       if (repairOnly) {
         counters.skippedCount = 0;
-        account(repair.checkAndRepair(List.of(), true, listing.numberByKey(), client));
+        account(repair.checkAndRepair(List.of(), true, whole.numberByKey(), client));
         client.quit();
-        return;
+        return Next.DONE;
       }
       if (settings.delete()) {
         plan = ReusedUidls.recheck(client, ledger, accountId, listing, archived, plan, notices);
-        counters.skippedCount = listing.size() - plan.size();
+        if (number == 1) {
+          counters.skippedCount = listing.size() - plan.size();
+        }
         // M7: the copies of what is due for deletion are read back now, and repaired if damaged;
         // a copy that stays on the server this time (--keep-days) is not read.
         Set<ArchivedKey> due = dueNow(listing, archived);
         if (!due.isEmpty()) {
-          account(repair.checkAndRepair(due, false, listing.numberByKey(), client));
+          account(repair.checkAndRepair(due, false, whole.numberByKey(), client));
         }
+      }
+      RunLimits limits = settings.limits();
+      RunLimits.Applied limited = limits.apply(plan, counters.newCount, counters.bytes);
+      plan = limited.fetch();
+      String tooBig = counters.noteLimits(limited, limits, number == 1);
+      if (tooBig != null) {
+        notices.accept(tooBig);
+      }
+      boolean cut = limits.checkpoint() > 0 && plan.size() > limits.checkpoint();
+      if (cut) {
+        plan = plan.subList(0, limits.checkpoint());
       }
       long planBytes = plan.stream().mapToLong(p -> p.key().listSize()).sum();
       info.accept(
@@ -275,21 +334,51 @@ public final class ArchiveRun {
               + plan.size()
               + " to fetch ("
               + planBytes
-              + " bytes), "
-              + counters.skippedCount
-              + " already archived");
-      progress.planned(plan.size(), planBytes);
+              + " bytes)"
+              + (number == 1 ? ", " + counters.skippedCount + " already archived" : ""));
+      if (number == 1) {
+        progress.planned(
+            limited.fetch().size(),
+            limited.fetch().stream().mapToLong(p -> p.key().listSize()).sum());
+      }
+      int before = counters.newCount;
       fetch(client, plan);
       if (stop.requested()) {
         // A clean stop deletes nothing: close without QUIT so the server discards any state.
-        return;
+        return Next.DONE;
       }
       if (settings.delete()) {
-        deleteArchived(client, listing);
+        deleteArchived(client, listing, whole);
       } else {
         client.quit();
       }
+      if (cut) {
+        return Next.CHECKPOINT;
+      }
+      boolean broughtNew = counters.newCount > before;
+      return limits.untilDone() && broughtNew && limited.deferred() == 0 ? Next.AGAIN : Next.DONE;
     }
+  }
+
+  /**
+   * The listing narrowed to what the selection names: what is not chosen is neither planned nor
+   * due, so it is neither fetched nor deleted. Message numbers keep their meaning in the session.
+   */
+  private MailboxListing chosenOnly(Pop3Client client, MailboxListing listing) throws IOException {
+    Set<ArchivedKey> chosen =
+        SelectionFilter.chosen(
+            client,
+            listing,
+            selection,
+            selection.archivedOnly() ? ledger.firstArchived(accountId) : Map.of());
+    List<MailboxListing.Listed> kept = new ArrayList<>(chosen.size());
+    for (MailboxListing.Listed entry : listing.entries()) {
+      if (chosen.contains(entry.key())) {
+        kept.add(entry);
+      }
+    }
+    info.accept(accountName + ": " + kept.size() + " of " + listing.size() + " messages chosen");
+    return MailboxListing.of(kept);
   }
 
   /** Fetches the plan through the frame pipeline (M1, M4) into the account's archive files. */
@@ -331,12 +420,13 @@ public final class ArchiveRun {
    * Retention} finds due: {@code --delete} keeps nothing on the server once it is archived (zero
    * days), {@code --keep-days N} keeps each message N days after it was first archived.
    */
-  private void deleteArchived(Pop3Client client, MailboxListing listing) throws IOException {
+  private void deleteArchived(Pop3Client client, MailboxListing listing, MailboxListing whole)
+      throws IOException {
     Set<ArchivedKey> due =
         Retention.due(listing, ledger.firstArchived(accountId), settings.keep(), clock.instant());
     int deleted =
         counters.gate.deleteAndQuit(
-            listing,
+            whole,
             due,
             new DeletionGate.Session() {
               @Override
@@ -354,7 +444,8 @@ public final class ArchiveRun {
                 client.quit();
               }
             },
-            (keys, when) -> ledger.markDeleted(accountId, keys, when),
+            (archived, unarchived, when) ->
+                ledger.recordDeletions(accountId, runId, archived, unarchived, when),
             stop::requested,
             clock::instant,
             kept ->
@@ -368,7 +459,7 @@ public final class ArchiveRun {
     if (deleted > 0) {
       info.accept("deleted " + deleted + " archived messages from the server (QUIT answered +OK)");
     }
-    counters.deletedCount = deleted;
+    counters.deletedCount += deleted;
   }
 
   /**
@@ -413,6 +504,53 @@ public final class ArchiveRun {
     // Keys committed or re-read intact in this run: what --delete may delete (M7).
     final DeletionGate gate = new DeletionGate();
     final List<String> notes = new ArrayList<>();
+    String deferredNote;
+
+    /**
+     * Notes what the run limits left on the server: the too-big messages once (they are the same in
+     * every session), the deferred ones as of the latest session.
+     */
+    String noteLimits(RunLimits.Applied limited, RunLimits limits, boolean firstSession) {
+      String tooBigNote = null;
+      if (firstSession && !limited.tooBig().isEmpty()) {
+        StringBuilder note =
+            new StringBuilder()
+                .append(limited.tooBig().size())
+                .append(limited.tooBig().size() == 1 ? " message is" : " messages are")
+                .append(" larger than max-size (")
+                .append(limits.maxSize())
+                .append(" bytes) and stay on the server:");
+        int shown = 0;
+        for (Planned p : limited.tooBig()) {
+          if (shown++ == 5) {
+            note.append(" …");
+            break;
+          }
+          note.append(' ')
+              .append(p.key().uidl())
+              .append(" (")
+              .append(p.key().listSize())
+              .append(')');
+        }
+        tooBigNote = note.toString();
+        notes.add(tooBigNote);
+      }
+      deferredNote =
+          limited.deferred() == 0
+              ? null
+              : limited.deferred()
+                  + (limited.deferred() == 1 ? " message waits" : " messages wait")
+                  + " for the next run (max-messages, max-bytes)";
+      return tooBigNote;
+    }
+
+    List<String> allNotes() {
+      List<String> all = new ArrayList<>(notes);
+      if (deferredNote != null) {
+        all.add(deferredNote);
+      }
+      return all;
+    }
 
     RunOutcome outcome(Instant ended, String outcome, int exitCode, String error) {
       return new RunOutcome(

@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param delete the run deletes archived messages from the server once they are due
  * @param keep how long a message stays on the server after it was first archived ({@link
  *     Retention}); {@link Duration#ZERO} with {@code delete}: as soon as it is archived
+ * @param limits what one run fetches at most, and how often it QUITs and logs in again
+ * @param noUidl list messages by a hash of their headers ({@link HeaderKeys}) instead of UIDL; such
+ *     a run never deletes
  * @param batchMessages a frame is finished, verified and committed after this many messages
  * @param batchBytes ... or after this many wire bytes (by LIST size), whichever comes first
  */
@@ -39,6 +42,8 @@ record ArchiveSettings(
     boolean codecGiven,
     boolean delete,
     Duration keep,
+    RunLimits limits,
+    boolean noUidl,
     int batchMessages,
     long batchBytes) {
   ArchiveSettings {
@@ -52,6 +57,10 @@ record ArchiveSettings(
     Objects.requireNonNull(ledgerFile, "ledgerFile");
     Objects.requireNonNull(codec, "codec");
     Objects.requireNonNull(keep, "keep");
+    Objects.requireNonNull(limits, "limits");
+    if (noUidl && delete) {
+      throw new IllegalArgumentException("no-uidl never deletes");
+    }
     if (batchMessages < 1 || batchBytes < 1) {
       throw new IllegalArgumentException("batch limits must be positive");
     }

@@ -21,6 +21,10 @@ import java.util.function.Supplier;
  *
  * <p>Keys the ledger holds but that were not admitted — archived by an earlier run and not re-read,
  * or damaged and not repaired — stay on the server.
+ *
+ * <p>The one exception to M2 is explicit: {@code delete --unarchived-too}, after the user confirmed
+ * on a terminal or with {@code --yes}, {@linkplain #waive waives} the rule for messages this
+ * machine holds no copy of; they are recorded as such when the server deleted them.
  */
 final class DeletionGate {
   /** What the gate needs of the POP3 session. */
@@ -37,11 +41,17 @@ final class DeletionGate {
 
   /** What the gate needs of the ledger. */
   interface DeletionRecord {
-    /** Records that the server deleted these archived messages. */
-    void markDeleted(Collection<ArchivedKey> keys, Instant when) throws IOException;
+    /**
+     * Records, at once, that the server deleted these messages: {@code archived} ones (admitted)
+     * and {@code unarchived} ones (waived).
+     */
+    void recordDeleted(
+        Collection<ArchivedKey> archived, Collection<ArchivedKey> unarchived, Instant when)
+        throws IOException;
   }
 
   private final Set<ArchivedKey> admitted = new HashSet<>();
+  private final Set<ArchivedKey> waived = new HashSet<>();
 
   /** Admits a key whose archived copy was committed and read back intact in this run. */
   void admit(ArchivedKey key) {
@@ -54,13 +64,23 @@ final class DeletionGate {
   }
 
   /**
+   * Lets a message that has no archived copy here be deleted: only for {@code delete
+   * --unarchived-too} once the user confirmed it (the M2 exception above).
+   */
+  void waive(ArchivedKey key) {
+    waived.add(key);
+  }
+
+  /**
    * Returns the numbers of the listed messages that may be deleted, in listing order: those due
-   * (held by the ledger and chosen by {@link Retention}: M2) and admitted in this run (M7).
+   * (held by the ledger and chosen by {@link Retention}: M2) and admitted in this run (M7), and
+   * those due and waived.
    */
   List<Integer> select(MailboxListing listing, Set<ArchivedKey> due) {
     List<Integer> numbers = new ArrayList<>();
     for (MailboxListing.Listed entry : listing.entries()) {
-      if (due.contains(entry.key()) && admitted.contains(entry.key())) {
+      ArchivedKey key = entry.key();
+      if (due.contains(key) && (admitted.contains(key) || waived.contains(key))) {
         numbers.add(entry.number());
       }
     }
@@ -115,11 +135,13 @@ final class DeletionGate {
       return 0;
     }
     session.quit();
-    List<ArchivedKey> keys = new ArrayList<>(numbers.size());
+    List<ArchivedKey> archived = new ArrayList<>(numbers.size());
+    List<ArchivedKey> unarchived = new ArrayList<>();
     for (int n : numbers) {
-      keys.add(listing.keyOf(n));
+      ArchivedKey key = listing.keyOf(n);
+      (admitted.contains(key) ? archived : unarchived).add(key);
     }
-    record.markDeleted(keys, clock.get());
+    record.recordDeleted(archived, unarchived, clock.get());
     return numbers.size();
   }
 }

@@ -4,12 +4,17 @@ import dev.popvault.archive.ArchiveLayout;
 import dev.popvault.archive.ArchiveRoot;
 import dev.popvault.archive.Codec;
 import dev.popvault.config.ConfigException;
+import dev.popvault.config.PasswordSource;
 import dev.popvault.ledger.Ledger;
 import dev.popvault.pop3.Pop3Client;
 import dev.popvault.pop3.Pop3Log;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -42,6 +47,10 @@ final class MailboxSession implements AutoCloseable {
   private String dirName;
   private long accountId;
   private Codec codec;
+  private Clock clock;
+  // A password typed at the prompt, kept (and wiped at close) only when the run logs in again
+  // (checkpoint, until-done): asking twice would be worse. Other sources are read again.
+  private char[] retained;
 
   private MailboxSession(ArchiveSettings settings, Pop3Log log, Consumer<String> info) {
     this.settings = settings;
@@ -71,6 +80,7 @@ final class MailboxSession implements AutoCloseable {
   }
 
   private void bind(Clock clock, Consumer<String> notices) throws IOException {
+    this.clock = clock;
     // The name was validated when the account was resolved (config.AccountConfig).
     String requestedDir = ArchiveLayout.safeDirName(settings.accountName());
     places = RunPlaces.open(settings.archiveDir(), settings.ledgerFile(), notices);
@@ -99,10 +109,31 @@ final class MailboxSession implements AutoCloseable {
     } else if (!accountName.equals(settings.accountName())) {
       info.accept(request.mailbox() + " is archived as account \"" + accountName + "\"");
     }
+    refuseEarlyLogin();
     codec = chooseCodec();
     // A link leading outside the account's current directory is refused before login.
     places.check(ArchiveLayout.relativeFileFor(dirName, codec, clock.instant()).getParent());
     accountBound.complete(null);
+  }
+
+  /**
+   * Stops a run that comes before the server allows the next login (RFC 2449 LOGIN-DELAY, as the
+   * server announced at the last login): exit 75 at once, saying when it is allowed.
+   */
+  private void refuseEarlyLogin() throws IOException {
+    Optional<Instant> next = ledger.nextLoginAllowed(accountId);
+    Instant now = clock.instant();
+    if (next.isPresent() && next.get().isAfter(now)) {
+      long wait = Duration.between(now, next.get()).toSeconds() + 1;
+      throw new PopvaultException(
+          ExitCode.TEMPORARY,
+          settings.server().host()
+              + " asks for a pause between logins (LOGIN-DELAY); the next login is allowed at "
+              + next.get().truncatedTo(ChronoUnit.SECONDS)
+              + ", in "
+              + wait
+              + " s; nothing was done");
+    }
   }
 
   /** The codec for new mail: the user's choice, else the one of the account's current file. */
@@ -129,9 +160,17 @@ final class MailboxSession implements AutoCloseable {
     return Codec.parse(current);
   }
 
-  private char[] readPassword() {
+  private synchronized char[] readPassword() {
+    if (retained != null) {
+      return retained.clone();
+    }
     try {
-      return settings.password().read();
+      char[] password = settings.password().read();
+      if (settings.limits().loginsAgain()
+          && settings.password() instanceof PasswordSource.FromPrompt) {
+        retained = password.clone();
+      }
+      return password;
     } catch (ConfigException e) {
       // On the connecting thread: carried to the run as the one failure map words it.
       throw Failures.translate(e);
@@ -161,6 +200,10 @@ final class MailboxSession implements AutoCloseable {
       } finally {
         Arrays.fill(password, '\0');
       }
+      ledger.recordLogin(
+          accountId,
+          clock.instant(),
+          client.loginDelaySeconds().isPresent() ? client.loginDelaySeconds().getAsInt() : null);
       info.accept(
           accountName
               + ": logged in to "
@@ -173,7 +216,8 @@ final class MailboxSession implements AutoCloseable {
                   .orElse(" (no TLS)")
               + (client.pipelining() ? ", pipelining" : ", lock-step")
               + (client.utf8Enabled() ? ", UTF-8 mode" : ""));
-      return new SessionOpener.Session(client, client.listing());
+      return new SessionOpener.Session(
+          client, settings.noUidl() ? HeaderKeys.listing(client) : client.listing());
     } catch (IOException | RuntimeException | Error e) {
       client.close();
       throw e;
@@ -199,6 +243,20 @@ final class MailboxSession implements AutoCloseable {
    */
   Connected await() throws IOException {
     SessionOpener.Session session = opener.await();
+    try {
+      return new Connected(session.client(), MailboxListing.of(session.listing()));
+    } catch (IOException | RuntimeException e) {
+      session.client().close();
+      throw e;
+    }
+  }
+
+  /**
+   * Logs in again for the next session of the same run ({@code checkpoint}, {@code until-done}):
+   * same account, same lock; the password source is read again (a typed password was kept).
+   */
+  Connected reconnect() throws IOException {
+    SessionOpener.Session session = login(readPassword());
     try {
       return new Connected(session.client(), MailboxListing.of(session.listing()));
     } catch (IOException | RuntimeException e) {
@@ -241,6 +299,12 @@ final class MailboxSession implements AutoCloseable {
   @Override
   public void close() {
     accountBound.cancel(false);
+    synchronized (this) {
+      if (retained != null) {
+        Arrays.fill(retained, '\0');
+        retained = null;
+      }
+    }
     if (opener != null) {
       opener.close();
     }

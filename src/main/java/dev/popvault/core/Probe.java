@@ -4,16 +4,17 @@ import dev.popvault.pop3.Pop3Client;
 import dev.popvault.pop3.Pop3Exception;
 import dev.popvault.pop3.Pop3Log;
 import dev.popvault.pop3.Pop3Settings;
+import dev.popvault.pop3.UntrustedCertificateException;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -27,41 +28,52 @@ final class Probe {
   private Probe() {}
 
   /**
-   * Probes the server and returns the report as lines.
+   * Probes the server and hands the report to {@code lines}, line by line. An untrusted certificate
+   * is still shown (subject, issuer, validity, SHA-256: what a user needs to decide about it)
+   * before the run fails with 77.
    *
    * @throws PopvaultException as an archive run would (69 unreachable, 77 untrusted certificate, …)
    */
-  static List<String> run(Pop3Settings settings, Pop3Log log) {
-    List<String> lines = new ArrayList<>();
+  static void run(Pop3Settings settings, Pop3Log log, Consumer<String> lines) {
     String scheme = settings.implicitTls() ? "pop3s" : "pop3";
-    lines.add("server:       " + scheme + "://" + settings.host() + ":" + settings.port());
+    lines.accept("server:       " + scheme + "://" + settings.host() + ":" + settings.port());
     try (Pop3Client client = Pop3Client.connect(settings, log)) {
-      lines.add("greeting:     " + client.greeting());
+      lines.accept("greeting:     " + client.greeting());
       if (!settings.implicitTls()) {
-        lines.add("CAPA (clear): " + String.join(" | ", client.capabilityLinesBeforeTls()));
+        lines.accept("CAPA (clear): " + capa(client.capabilityLinesBeforeTls()));
       }
       SSLSession tls = client.tlsSession().orElse(null);
       if (tls == null) {
-        lines.add(
+        lines.accept(
             "TLS:          none (plaintext: passwords would cross the network in clear text)");
       } else {
-        lines.add("TLS:          " + tls.getProtocol() + ", " + tls.getCipherSuite());
+        lines.accept("TLS:          " + tls.getProtocol() + ", " + tls.getCipherSuite());
         describeCertificate(tls, lines);
       }
-      lines.add("CAPA:         " + String.join(" | ", client.capabilityLines()));
+      lines.accept("CAPA:         " + capa(client.capabilityLines()));
       for (String capability : client.capabilityLines()) {
         String upper = capability.toUpperCase(Locale.ROOT);
         if (upper.startsWith("EXPIRE") || upper.startsWith("LOGIN-DELAY")) {
-          lines.add("policy:       " + capability);
+          lines.accept("policy:       " + capability);
         }
       }
-      lines.add("pipelining:   " + (client.pipelining() ? "yes" : "no (lock-step RETR)"));
-      lines.add("UTF8:         " + utf8(client));
+      lines.accept("pipelining:   " + (client.pipelining() ? "yes" : "no (lock-step RETR)"));
+      lines.accept("UTF8:         " + utf8(client));
       client.quit();
-      return lines;
+    } catch (UntrustedCertificateException e) {
+      describe(e.certificate(), lines);
+      lines.accept("trusted:      NO (see the error below)");
+      throw Failures.ofIo(e);
     } catch (IOException e) {
       throw Failures.ofIo(e);
     }
+  }
+
+  /** The CAPA lines, or what an empty answer means (popa3d and solid-pop3d answer CAPA -ERR). */
+  private static String capa(List<String> lines) {
+    return lines.isEmpty()
+        ? "not offered (the server answered CAPA with -ERR)"
+        : String.join(" | ", lines);
   }
 
   /**
@@ -83,23 +95,29 @@ final class Probe {
     }
   }
 
-  private static void describeCertificate(SSLSession tls, List<String> lines) {
+  private static void describeCertificate(SSLSession tls, Consumer<String> lines) {
     try {
       Certificate[] chain = tls.getPeerCertificates();
       if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
-        lines.add("certificate:  subject " + leaf.getSubjectX500Principal().getName());
-        lines.add("              issuer  " + leaf.getIssuerX500Principal().getName());
-        lines.add(
-            "              valid   "
-                + leaf.getNotBefore().toInstant()
-                + " to "
-                + leaf.getNotAfter().toInstant());
-        lines.add("              SHA-256 " + fingerprint(leaf));
+        describe(leaf, lines);
       }
-    } catch (SSLPeerUnverifiedException
-        | CertificateEncodingException
-        | NoSuchAlgorithmException e) {
-      lines.add("certificate:  unavailable (" + e.getClass().getSimpleName() + ")");
+    } catch (SSLPeerUnverifiedException e) {
+      lines.accept("certificate:  unavailable (the server's identity was not verified)");
+    }
+  }
+
+  private static void describe(X509Certificate leaf, Consumer<String> lines) {
+    lines.accept("certificate:  subject " + leaf.getSubjectX500Principal().getName());
+    lines.accept("              issuer  " + leaf.getIssuerX500Principal().getName());
+    lines.accept(
+        "              valid   "
+            + leaf.getNotBefore().toInstant()
+            + " to "
+            + leaf.getNotAfter().toInstant());
+    try {
+      lines.accept("              SHA-256 " + fingerprint(leaf));
+    } catch (CertificateEncodingException | NoSuchAlgorithmException e) {
+      lines.accept("              SHA-256 unavailable (the certificate cannot be encoded)");
     }
   }
 

@@ -2,12 +2,10 @@ package dev.popvault.core;
 
 import dev.popvault.ledger.ArchivedKey;
 import dev.popvault.ledger.MailDates;
-import dev.popvault.mime.HeaderCapture;
 import dev.popvault.mime.HeaderSummary;
 import dev.popvault.pop3.Pop3Client;
 import dev.popvault.pop3.Pop3Log;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,13 +25,15 @@ import java.util.function.Consumer;
  *
  * <p>Memory: in server order the rows stream to the caller as the replies arrive; a sort holds one
  * small row per message (or only {@code limit} of them), never a message body (headers are read
- * through {@link HeaderCapture}'s bounded buffer).
+ * through {@link MailboxHeaders}).
  */
 public final class ServerList {
   /** What this machine knows of a listed message. */
   public enum State {
     /** Not in the ledger: the next archive run fetches it. */
     NEW,
+    /** Not in the ledger and larger than the account's {@code max-size}: archive runs skip it. */
+    TOO_BIG,
     /** In the ledger: archived here (see {@link Row#archivedAt()}). */
     ARCHIVED,
     /**
@@ -104,13 +104,15 @@ public final class ServerList {
   }
 
   /**
-   * Lists the mailbox and hands the rows to {@code sink} in the asked order; at most {@code limit}
-   * rows (all when {@code limit} is 0), the first ones of that order.
+   * Lists the mailbox and hands the rows that {@code selection} names to {@code sink} in the asked
+   * order; at most {@code limit} rows (all when {@code limit} is 0), the first ones of that order.
+   * The summary counts every listed message, whatever the selection and limit.
    *
    * @param descending reverses the order
    * @throws PopvaultException for every failure the user can act on; anything else is a bug
    */
-  public Summary run(Order order, boolean descending, int limit, Consumer<Row> sink) {
+  public Summary run(
+      Selection selection, Order order, boolean descending, int limit, Consumer<Row> sink) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must not be negative: " + limit);
     }
@@ -119,14 +121,30 @@ public final class ServerList {
       MailboxSession.Connected session = mailbox.await();
       try (Pop3Client client = session.client()) {
         MailboxListing listing = session.listing();
-        boolean headers = client.capabilities().contains("TOP");
+        selection.checkNumbers(listing);
+        boolean headers = MailboxHeaders.available(client);
+        if (selection.needsHeaders() && !headers) {
+          throw new PopvaultException(
+              ExitCode.UNAVAILABLE,
+              "the server does not offer TOP, so "
+                  + String.join(" and ", selection.headerOptions())
+                  + " cannot be checked");
+        }
         Comparator<Row> comparator = descending ? order.comparator.reversed() : order.comparator;
         RowSink rows =
             order == Order.NUMBER && !descending
                 ? new Streaming(sink, limit)
                 : new Sorting(sink, limit, comparator);
-        List<MailboxListing.Listed> wanted = listing.entries();
-        if (rows instanceof Streaming && limit > 0 && wanted.size() > limit) {
+        List<MailboxListing.Listed> wanted = new ArrayList<>();
+        for (MailboxListing.Listed entry : listing.entries()) {
+          if (selection.matchesListing(entry.number(), entry.key(), archived.get(entry.key()))) {
+            wanted.add(entry);
+          }
+        }
+        if (rows instanceof Streaming
+            && !selection.needsHeaders()
+            && limit > 0
+            && wanted.size() > limit) {
           // In server order only the first rows are shown: only they need their headers.
           wanted = wanted.subList(0, limit);
         }
@@ -142,19 +160,20 @@ public final class ServerList {
             settings.delete()
                 ? Retention.due(listing, archived, settings.keep(), clock.instant())
                 : Set.of();
-        Rows builder = new Rows(listing, archived, due);
+        Rows builder = new Rows(listing, archived, due, settings.limits());
         if (headers) {
           List<Integer> numbers = new ArrayList<>(wanted.size());
           for (MailboxListing.Listed entry : wanted) {
             numbers.add(entry.number());
           }
-          client.top(
+          MailboxHeaders.read(
+              client,
               numbers,
-              0,
-              (number, body) -> {
-                HeaderCapture capture = new HeaderCapture(body);
-                capture.transferTo(OutputStream.nullOutputStream());
-                rows.accept(builder.row(number, capture.summary()));
+              (number, summary) -> {
+                Row row = builder.row(number, summary);
+                if (selection.matchesHeaders(summary, row.dateMillis())) {
+                  rows.accept(row);
+                }
               });
         } else {
           for (MailboxListing.Listed entry : wanted) {
@@ -178,13 +197,19 @@ public final class ServerList {
     private final MailboxListing listing;
     private final Map<ArchivedKey, Instant> archived;
     private final Set<ArchivedKey> due;
+    private final RunLimits limits;
     // The ledger's own reading of Date, so that list and the catalog agree on every date.
     private final MailDates dates = new MailDates();
 
-    Rows(MailboxListing listing, Map<ArchivedKey, Instant> archived, Set<ArchivedKey> due) {
+    Rows(
+        MailboxListing listing,
+        Map<ArchivedKey, Instant> archived,
+        Set<ArchivedKey> due,
+        RunLimits limits) {
       this.listing = listing;
       this.archived = archived;
       this.due = due;
+      this.limits = limits;
     }
 
     Row row(int number, HeaderSummary headers) {
@@ -198,8 +223,15 @@ public final class ServerList {
           dates.epochMillis(headers.date()),
           headers.from(),
           headers.subject(),
-          when == null ? State.NEW : due.contains(key) ? State.DUE : State.ARCHIVED,
+          state(key, when),
           when);
+    }
+
+    private State state(ArchivedKey key, Instant when) {
+      if (when == null) {
+        return limits.tooBig(key.listSize()) ? State.TOO_BIG : State.NEW;
+      }
+      return due.contains(key) ? State.DUE : State.ARCHIVED;
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -482,10 +483,17 @@ public final class Ledger implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Runs
 
-  /** Records the start of a run of the account and returns the run's id. */
+  /** Records the start of an archive run of the account and returns the run's id. */
   public synchronized long beginRun(long accountId, Instant started) throws LedgerException {
+    return beginRun(accountId, started, RunKind.ARCHIVE);
+  }
+
+  /** Records the start of a run of the given kind and returns the run's id. */
+  public synchronized long beginRun(long accountId, Instant started, RunKind kind)
+      throws LedgerException {
     Objects.requireNonNull(started, "started");
-    return write(() -> runs.begin(accountId, started));
+    Objects.requireNonNull(kind, "kind");
+    return write(() -> runs.begin(accountId, started, kind));
   }
 
   /**
@@ -585,6 +593,119 @@ public final class Ledger implements AutoCloseable {
               + accountId
               + " (the others were recorded)");
     }
+  }
+
+  /**
+   * Records, in one transaction, what the server deleted when it answered QUIT with +OK: {@code
+   * archived} messages get their deleted time (see {@link #markDeleted}); {@code unarchived} ones,
+   * which the ledger holds no copy of ({@code delete --unarchived-too}), are recorded with the run.
+   *
+   * @throws IllegalArgumentException if an archived key is not in the ledger (nothing is recorded)
+   */
+  public synchronized void recordDeletions(
+      long accountId,
+      long runId,
+      Collection<ArchivedKey> archived,
+      Collection<ArchivedKey> unarchived,
+      Instant when)
+      throws LedgerException {
+    Objects.requireNonNull(when, "when");
+    List<ArchivedKey> known = List.copyOf(archived);
+    List<ArchivedKey> others = List.copyOf(unarchived);
+    if (known.isEmpty() && others.isEmpty()) {
+      return;
+    }
+    write(
+        () -> {
+          int unknown = known.isEmpty() ? 0 : messages.markDeleted(accountId, known, when);
+          if (unknown > 0) {
+            throw new IllegalArgumentException(
+                unknown + " of " + known.size() + " deleted messages are not in the ledger");
+          }
+          runs.recordUnarchivedDeletions(accountId, runId, others, when);
+          return null;
+        });
+  }
+
+  /**
+   * Records a login to the account's server and the login delay it announced (RFC 2449 LOGIN-DELAY,
+   * seconds; null when it announced none).
+   */
+  public synchronized void recordLogin(long accountId, Instant at, Integer loginDelaySeconds)
+      throws LedgerException {
+    Objects.requireNonNull(at, "at");
+    write(
+        () ->
+            sql.update(
+                "UPDATE account SET last_login = ?, login_delay = ? WHERE id = ?",
+                at,
+                loginDelaySeconds,
+                accountId));
+  }
+
+  /**
+   * When the account's server allows the next login: the last login plus the LOGIN-DELAY it
+   * announced then; empty when either is unknown.
+   */
+  public synchronized Optional<Instant> nextLoginAllowed(long accountId) throws LedgerException {
+    return Optional.ofNullable(
+        read(
+            () ->
+                sql.first(
+                    "SELECT last_login + 1000 * login_delay FROM account WHERE id = ?"
+                        + " AND last_login IS NOT NULL AND login_delay IS NOT NULL",
+                    r -> Instant.ofEpochMilli(r.getLong(1)),
+                    accountId)));
+  }
+
+  /** Sums what the ledger holds for the account ({@code popvault status}). */
+  public synchronized AccountTotals totals(long accountId) throws LedgerException {
+    return read(
+        () ->
+            sql.first(
+                "SELECT (SELECT count(*) FROM message WHERE account_id = a.id),"
+                    + " (SELECT coalesce(sum(wire_length), 0) FROM message WHERE account_id = a.id),"
+                    + " (SELECT count(*) FROM message WHERE account_id = a.id"
+                    + " AND deleted_at IS NOT NULL),"
+                    + " (SELECT count(*) FROM lost_message WHERE account_id = a.id),"
+                    + " (SELECT count(*) FROM unarchived_deletion WHERE account_id = a.id),"
+                    + " (SELECT count(*) FROM archive_file WHERE account_id = a.id),"
+                    + " (SELECT min(archived_at) FROM message WHERE account_id = a.id),"
+                    + " a.last_login FROM account a WHERE a.id = ?",
+                r ->
+                    new AccountTotals(
+                        r.getLong(1),
+                        r.getLong(2),
+                        r.getLong(3),
+                        r.getLong(4),
+                        r.getLong(5),
+                        r.getLong(6),
+                        r.getObject(7) == null ? null : Instant.ofEpochMilli(r.getLong(7)),
+                        r.getObject(8) == null ? null : Instant.ofEpochMilli(r.getLong(8))),
+                accountId));
+  }
+
+  /**
+   * Counts the account's archived messages not known to be deleted that were first archived before
+   * {@code cutoff}: what a deletion policy makes due, as far as the ledger knows.
+   */
+  public synchronized long undeletedArchivedBefore(long accountId, Instant cutoff)
+      throws LedgerException {
+    return read(
+        () ->
+            sql.number(
+                "SELECT count(*) FROM (SELECT uidl, size FROM message WHERE account_id = ?"
+                    + " GROUP BY uidl, size HAVING max(deleted_at IS NULL) = 1"
+                    + " AND min(archived_at) <= ?)",
+                accountId,
+                cutoff));
+  }
+
+  /** How many messages the server deleted that were never archived here, for the account. */
+  public synchronized long unarchivedDeletions(long accountId) throws LedgerException {
+    return read(
+        () ->
+            sql.number("SELECT count(*) FROM unarchived_deletion WHERE account_id = ?", accountId));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import dev.popvault.ledger.LedgerException.Kind;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -17,10 +18,13 @@ final class Runs {
     this.sql = sql;
   }
 
-  long begin(long accountId, Instant started) throws SQLException, LedgerException {
+  long begin(long accountId, Instant started, RunKind kind) throws SQLException, LedgerException {
     try {
       return sql.number(
-          "INSERT INTO run(account_id, started) VALUES (?, ?) RETURNING id", accountId, started);
+          "INSERT INTO run(account_id, started, kind) VALUES (?, ?, ?) RETURNING id",
+          accountId,
+          started,
+          kind.word());
     } catch (SQLException e) {
       if (SqliteErrors.isConstraint(e)) {
         throw new IllegalArgumentException("no account with id " + accountId, e);
@@ -57,7 +61,7 @@ final class Runs {
     return List.copyOf(
         sql.all(
             "SELECT id, started, ended, outcome, exit_code, new_count, skipped_count,"
-                + " deleted_count, bytes, error FROM run WHERE account_id = ?"
+                + " deleted_count, bytes, error, kind FROM run WHERE account_id = ?"
                 + " ORDER BY started DESC, id DESC LIMIT ?",
             r -> row(accountId, r),
             accountId,
@@ -79,7 +83,12 @@ final class Runs {
                 r.getLong(9),
                 r.getString(10));
       }
-      return new RunRow(r.getLong(1), accountId, Instant.ofEpochMilli(r.getLong(2)), outcome);
+      return new RunRow(
+          r.getLong(1),
+          accountId,
+          Instant.ofEpochMilli(r.getLong(2)),
+          RunKind.ofWord(r.getString(11)),
+          outcome);
     } catch (IllegalArgumentException e) {
       throw sql.error(Kind.CORRUPT, " records an invalid run", e);
     }
@@ -88,5 +97,21 @@ final class Runs {
   /** Returns the account of the run, or null if there is no such run. */
   Long accountOf(long runId) throws SQLException, LedgerException {
     return sql.first("SELECT account_id FROM run WHERE id = ?", r -> r.getLong(1), runId);
+  }
+
+  /** Records messages deleted from the server that the ledger holds no archived copy of. */
+  void recordUnarchivedDeletions(
+      long accountId, long runId, Collection<ArchivedKey> keys, Instant when)
+      throws SQLException, LedgerException {
+    for (ArchivedKey key : keys) {
+      sql.update(
+          "INSERT INTO unarchived_deletion(account_id, run_id, uidl, size, deleted_at)"
+              + " VALUES (?, ?, ?, ?, ?)",
+          accountId,
+          runId,
+          key.uidl(),
+          key.listSize(),
+          when);
+    }
   }
 }

@@ -149,7 +149,29 @@ final class Schema {
                   "CREATE INDEX message_by_date ON message(account_id, date_ms)",
                   "CREATE INDEX message_by_from ON message(account_id, from_addr)",
                   "CREATE INDEX message_by_message_id ON message(message_id)"),
-              Schema::backfillDates));
+              Schema::backfillDates),
+          // 5: what a run did (archive, repair or delete: `popvault history` tells them apart);
+          // the messages `delete --unarchived-too` removed from the server without an archived
+          // copy here, recorded with the run that removed them so that such a deletion is never
+          // silent (archived messages a run deleted keep their row with deleted_at set); and the
+          // account's last login with the server's LOGIN-DELAY (RFC 2449, seconds), so that a run
+          // that comes too early stops before it connects.
+          Migration.of(
+              "ALTER TABLE account ADD COLUMN last_login INTEGER",
+              "ALTER TABLE account ADD COLUMN login_delay INTEGER CHECK (login_delay >= 0)",
+              "ALTER TABLE run ADD COLUMN kind TEXT NOT NULL DEFAULT 'archive'"
+                  + " CHECK (kind IN ('archive', 'repair', 'delete'))",
+              """
+              CREATE TABLE unarchived_deletion (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES account(id),
+                run_id INTEGER NOT NULL REFERENCES run(id),
+                uidl TEXT NOT NULL,
+                size INTEGER NOT NULL CHECK (size >= 0),
+                deleted_at INTEGER NOT NULL
+              ) STRICT""",
+              "CREATE INDEX unarchived_deletion_by_account"
+                  + " ON unarchived_deletion(account_id, deleted_at)"));
 
   private Schema() {}
 

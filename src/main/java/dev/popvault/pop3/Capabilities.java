@@ -3,6 +3,7 @@ package dev.popvault.pop3;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -51,6 +52,26 @@ record Capabilities(List<String> lines, Set<String> names) {
       }
     }
     return false;
+  }
+
+  /**
+   * Returns the login delay in seconds (RFC 2449 LOGIN-DELAY) announced in {@code latest}, else in
+   * {@code earlier}; empty when neither gives a plain number of at most nine digits.
+   */
+  static OptionalInt loginDelaySeconds(Capabilities latest, Capabilities earlier) {
+    for (Capabilities capa : List.of(latest, earlier)) {
+      for (String line : capa.lines) {
+        String[] words = Text.words(line);
+        if (words.length >= 2
+            && words[0].equalsIgnoreCase("LOGIN-DELAY")
+            && !words[1].isEmpty()
+            && words[1].length() <= 9
+            && words[1].chars().allMatch(c -> c >= '0' && c <= '9')) {
+          return OptionalInt.of(Integer.parseInt(words[1]));
+        }
+      }
+    }
+    return OptionalInt.empty();
   }
 
   /**

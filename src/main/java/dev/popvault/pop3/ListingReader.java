@@ -41,7 +41,22 @@ final class ListingReader {
 
   /** Reads the reply to UIDL: unique numbers, unique valid UIDLs (RFC 1939 §7). */
   List<UidlEntry> readUidl() throws IOException {
-    conn.expectOk("UIDL", conn.status("UIDL"));
+    String status = conn.status("UIDL");
+    if (Replies.isErr(status)) {
+      // Without UIDL nothing tells a new message from one archived before (RFC 1939 §7 makes it
+      // optional): say so instead of a bare refusal.
+      Pop3Exception refused =
+          conn.errReply(Pop3Exception.Kind.PROTOCOL, "server refused UIDL", status);
+      throw new Pop3Exception(
+          Pop3Exception.Kind.PROTOCOL,
+          refused.getMessage()
+              + "; popvault needs UIDL to know which messages it has already archived, so it"
+              + " fetched and deleted nothing (--no-uidl archives such a server by its headers,"
+              + " and never deletes)",
+          refused.responseCode(),
+          null);
+    }
+    conn.expectOk("UIDL", status);
     List<UidlEntry> entries = new ArrayList<>();
     Set<Integer> numbers = new HashSet<>();
     Set<String> ids = new HashSet<>();

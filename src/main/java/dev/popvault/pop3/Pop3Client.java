@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import javax.net.ssl.SSLSession;
 
@@ -69,6 +70,14 @@ public final class Pop3Client implements Closeable {
    */
   public Set<String> capabilities() {
     return conn.capabilities().names();
+  }
+
+  /**
+   * Returns the minimum seconds between logins the server announced (RFC 2449 {@code LOGIN-DELAY}),
+   * if any.
+   */
+  public OptionalInt loginDelaySeconds() {
+    return Capabilities.loginDelaySeconds(conn.capabilities(), conn.capabilitiesBeforeTls());
   }
 
   /** Returns the CAPA lines of the latest CAPA, sanitized. */

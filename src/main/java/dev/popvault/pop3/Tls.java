@@ -219,6 +219,7 @@ final class Tls {
     private final X509ExtendedTrustManager delegate;
     private final String pin;
     private volatile String leafFingerprint;
+    private volatile X509Certificate leaf;
     private volatile String rejection;
 
     CapturingTrustManager(X509ExtendedTrustManager delegate, TlsTrust trust) {
@@ -229,15 +230,16 @@ final class Tls {
     Pop3Exception failure(String host, int port, boolean implicit, SSLException e) {
       String fp = leafFingerprint;
       if (rejection != null) {
-        return new Pop3Exception(
-            Pop3Exception.Kind.TLS,
+        String message =
             "certificate of "
                 + host
                 + " is not trusted: "
                 + rejection
                 + "; use --ca-file PEM or --fingerprint SHA256"
-                + (fp == null ? "" : " (server certificate SHA-256: " + fp + ")"),
-            e);
+                + (fp == null ? "" : " (server certificate SHA-256: " + fp + ")");
+        return leaf == null
+            ? new Pop3Exception(Pop3Exception.Kind.TLS, message, e)
+            : new UntrustedCertificateException(message, leaf, e);
       }
       return serverSideFailure(host, port, implicit, e);
     }
@@ -248,6 +250,7 @@ final class Tls {
         throw new CertificateException("no certificate presented");
       }
       leafFingerprint = fingerprint(chain[0]);
+      leaf = chain[0];
       if (pin != null) {
         String actual = leafFingerprint.replace(":", "").toLowerCase(Locale.ROOT);
         if (!MessageDigest.isEqual(actual.getBytes(), pin.getBytes())) {

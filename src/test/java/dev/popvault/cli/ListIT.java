@@ -112,6 +112,18 @@ class ListIT {
   }
 
   @Test
+  void selectorsFilterTheRowsWhileTheTotalsCountTheWholeMailbox() throws Exception {
+    CliRun list = run("list", "--json", "--larger-than", "100k", "--older-than", "2024-02-01");
+    assertThat(list.exitCode()).as(list.describe()).isZero();
+    JsonNode report = JSON.readTree(list.out());
+    assertThat(byUidl(report)).containsOnlyKeys("big");
+    assertThat(report.get("total").get("messages").asInt()).isEqualTo(4);
+
+    CliRun byFrom = run("list", "--json", "--from", "MÜLLER");
+    assertThat(byUidl(JSON.readTree(byFrom.out()))).containsOnlyKeys("small-2047");
+  }
+
+  @Test
   void jsonShowsDecodedHeadersSizesAndTheStateHereOfEveryMessage() throws Exception {
     CliRun list = run("list", "--json");
     assertThat(list.exitCode()).as(list.describe()).isZero();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.DovecotServer;
+import dev.popvault.testsupport.FakeMailbox;
+import dev.popvault.testsupport.ScriptedPop3Server;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,9 +58,37 @@ class ProbeIT {
   }
 
   @Test
-  void anUntrustedCertificateIsRefusedWithItsFingerprint() {
-    CliRun run = CliRun.of("probe", "pop3s://anyone@127.0.0.1:" + dovecot.pop3sPort());
+  void anUntrustedCertificateIsShownInFullAndRefused() {
+    // No user: probe never logs in, so a URL without USER@ is enough.
+    CliRun run = CliRun.of("probe", "pop3s://127.0.0.1:" + dovecot.pop3sPort());
     assertThat(run.exitCode()).as(run.describe()).isEqualTo(77);
     assertThat(run.err()).contains(dovecot.certSha256());
+    assertThat(run.out())
+        .contains("certificate:  subject ")
+        .contains("issuer ")
+        .contains("valid ")
+        .contains("SHA-256 " + dovecot.certSha256())
+        .contains("trusted:      NO");
+  }
+
+  @Test
+  void aServerThatAnswersCapaWithErrIsSaidNotToOfferIt() throws Exception {
+    FakeMailbox box =
+        new FakeMailbox()
+            .fault(
+                "CAPA",
+                (line, c) -> {
+                  c.send("-ERR unknown command");
+                  return true;
+                });
+    try (ScriptedPop3Server server = ScriptedPop3Server.start(box)) {
+      CliRun run =
+          CliRun.of(
+              "probe", "pop3://127.0.0.1:" + server.port(), "--allow-plaintext", "--timeout", "5");
+      assertThat(run.exitCode()).as(run.describe()).isZero();
+      assertThat(run.out())
+          .contains("CAPA:         not offered")
+          .doesNotContainPattern("CAPA: *\\n");
+    }
   }
 }

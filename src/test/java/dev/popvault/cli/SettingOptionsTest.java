@@ -26,6 +26,16 @@ class SettingOptionsTest {
   @Test
   void archiveTakesEverySettingOfTheCommandLineAndNothingElse() {
     Set<String> expected = new TreeSet<>(Set.of("--help", "--version", "--pipeline-window"));
+    // The message selectors, shared with list and delete (not settings: command line only).
+    expected.addAll(
+        Set.of(
+            "--uidl",
+            "--number",
+            "--larger-than",
+            "--older-than",
+            "--archived-before",
+            "--from",
+            "--subject"));
     for (Setting s : Setting.values()) {
       if (s.scope().onCommandLine()) {
         expected.add("--" + s.key());

@@ -59,6 +59,8 @@ class ArchiveRunTest {
   // The run's clock and --keep-days (ZERO: --delete keeps nothing once archived).
   private Clock clock = CLOCK;
   private Duration keep = Duration.ZERO;
+  // --max-size, --max-messages, --max-bytes, --checkpoint.
+  private RunLimits limits = RunLimits.NONE;
 
   private RunReport run(ScriptedPop3Server server, boolean delete, boolean repairOnly)
       throws ConfigException {
@@ -87,6 +89,8 @@ class ArchiveRunTest {
             true,
             delete,
             keep,
+            limits,
+            false,
             2,
             1 << 20);
     ArchiveRun run = new ArchiveRun(settings, clock, (d, l) -> {}, stop, notices::add);
@@ -189,6 +193,78 @@ class ArchiveRunTest {
     assertThat(
             LedgerProbe.number(ledger(), "SELECT count(*) FROM message WHERE deleted_at IS NULL"))
         .isZero();
+  }
+
+  @Test
+  void checkpointQuitsEveryNMessagesSoEachSessionsDeletionsCommitAsTheRunGoes() throws Exception {
+    FakeMailbox box = mailbox(5);
+    List<String> quitAfter = new ArrayList<>();
+    box.observe(
+        (line, uidl, size) -> {
+          if (line.equals("QUIT")) {
+            quitAfter.add(String.valueOf(box.committedDeletions().size()));
+          }
+        });
+    limits = new RunLimits(0, 0, 0, 2, false);
+    try (ScriptedPop3Server server = ScriptedPop3Server.start(box)) {
+      RunReport report = run(server, true, false);
+
+      assertThat(report.newCount()).isEqualTo(5);
+      assertThat(report.deletedCount()).isEqualTo(5);
+    }
+    assertThat(box.sessions()).isEqualTo(3);
+    // Before each QUIT, the earlier sessions' deletions were already committed: 0, 2, 4.
+    assertThat(quitAfter).containsExactly("0", "2", "4");
+    assertThat(box.committedDeletions()).containsExactlyInAnyOrder("u1", "u2", "u3", "u4", "u5");
+  }
+
+  @Test
+  void untilDoneLogsInAgainWhileAGmailLikeServerListsMoreAfterEachCleanQuit() throws Exception {
+    FakeMailbox box = mailbox(7).gmailLike(3);
+    try (ScriptedPop3Server server = ScriptedPop3Server.start(box)) {
+      assertThat(run(server, false, false).newCount()).as("one session").isEqualTo(3);
+
+      limits = new RunLimits(0, 0, 0, 0, true);
+      RunReport rest = run(server, false, false);
+
+      assertThat(rest.newCount()).isEqualTo(4);
+    }
+    // 1 plain session, then 3 + 1 new and a last one that brings nothing.
+    assertThat(box.sessions()).isEqualTo(4);
+    assertThat(LedgerProbe.number(ledger(), "SELECT count(DISTINCT uidl) FROM message"))
+        .isEqualTo(7);
+  }
+
+  @Test
+  void maxSizeLeavesBiggerMessagesOnTheServerAndReportsThem() throws Exception {
+    FakeMailbox box = mailbox(2).add("huge", message("big", "x".repeat(5000)));
+    limits = new RunLimits(1000, 0, 0, 0, false);
+    try (ScriptedPop3Server server = ScriptedPop3Server.start(box)) {
+      RunReport report = run(server, true, false);
+
+      assertThat(report.newCount()).isEqualTo(2);
+      assertThat(report.notes())
+          .anyMatch(n -> n.contains("larger than max-size") && n.contains("huge"));
+    }
+    assertThat(box.committedDeletions()).containsExactlyInAnyOrder("u1", "u2");
+    assertThat(LedgerProbe.column(ledger(), "SELECT uidl FROM message ORDER BY uidl"))
+        .containsExactly("u1", "u2");
+  }
+
+  @Test
+  void maxMessagesStopsTheRunAndTheNextRunGoesOn() throws Exception {
+    FakeMailbox box = mailbox(5);
+    limits = new RunLimits(0, 2, 0, 0, true);
+    try (ScriptedPop3Server server = ScriptedPop3Server.start(box)) {
+      RunReport first = run(server, false, false);
+      assertThat(first.newCount()).isEqualTo(2);
+      assertThat(first.notes()).anyMatch(n -> n.contains("3 messages wait for the next run"));
+      assertThat(run(server, false, false).newCount()).isEqualTo(2);
+      assertThat(run(server, false, false).newCount()).isEqualTo(1);
+    }
+    // A run that stops at the limit logs in no more; the last one, which fetched the rest, looks
+    // once more (until-done) and finds nothing.
+    assertThat(box.sessions()).isEqualTo(4);
   }
 
   @Test

@@ -64,12 +64,20 @@ class DeletionGateTest {
 
   private final FakeSession session = new FakeSession();
 
-  private void record(Collection<ArchivedKey> keys, Instant when) {
+  private void record(
+      Collection<ArchivedKey> archived, Collection<ArchivedKey> unarchived, Instant when) {
+    calls.add("mark deleted " + uidls(archived) + " at " + when);
+    if (!unarchived.isEmpty()) {
+      calls.add("record unarchived " + uidls(unarchived) + " at " + when);
+    }
+  }
+
+  private static List<String> uidls(Collection<ArchivedKey> keys) {
     List<String> uidls = new ArrayList<>();
     for (ArchivedKey k : keys) {
       uidls.add(k.uidl());
     }
-    calls.add("mark deleted " + uidls + " at " + when);
+    return uidls;
   }
 
   private ArchivedKey listed(int number, String uidl, long size) {
@@ -105,6 +113,26 @@ class DeletionGateTest {
 
     assertThat(calls).containsExactly("DELE 1", "DELE 4", "QUIT", "mark deleted [a, d] at " + NOW);
     assertThat(keptReported).containsExactly(2);
+  }
+
+  @Test
+  void m2_onlyAWaivedUnarchivedMessageGoesAndItIsRecordedAsUnarchived() throws IOException {
+    DeletionGate gate = new DeletionGate();
+    ArchivedKey archived = listed(1, "a", 100);
+    ArchivedKey confirmed = listed(2, "b", 200); // not archived; the user confirmed its deletion
+    listed(3, "c", 300); // not archived, not confirmed
+    gate.admit(archived);
+    gate.waive(confirmed);
+
+    assertThat(run(gate)).isEqualTo(2);
+
+    assertThat(calls)
+        .containsExactly(
+            "DELE 1",
+            "DELE 2",
+            "QUIT",
+            "mark deleted [a] at " + NOW,
+            "record unarchived [b] at " + NOW);
   }
 
   @Test

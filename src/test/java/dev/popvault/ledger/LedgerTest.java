@@ -57,7 +57,8 @@ class LedgerTest {
               "frame",
               "lost_message",
               "message",
-              "run");
+              "run",
+              "unarchived_deletion");
     }
   }
 
@@ -685,14 +686,14 @@ class LedgerTest {
       RunOutcome ok = new RunOutcome(T0.plusSeconds(2), "ok", 0, 5, 1, 0, 999, null);
       ledger.endRun(first, ok);
       long killed = ledger.beginRun(home, T0.plusSeconds(60));
-      long third = ledger.beginRun(home, T0.plusSeconds(120));
+      long third = ledger.beginRun(home, T0.plusSeconds(120), RunKind.DELETE);
       ledger.beginRun(work, T0.plusSeconds(180));
 
       assertThat(ledger.runs(home, 10))
           .containsExactly(
-              new RunRow(third, home, T0.plusSeconds(120), null),
-              new RunRow(killed, home, T0.plusSeconds(60), null),
-              new RunRow(first, home, T0, ok));
+              new RunRow(third, home, T0.plusSeconds(120), RunKind.DELETE, null),
+              new RunRow(killed, home, T0.plusSeconds(60), RunKind.ARCHIVE, null),
+              new RunRow(first, home, T0, RunKind.ARCHIVE, ok));
       assertThat(ledger.runs(home, 1)).extracting(RunRow::id).containsExactly(third);
     }
   }

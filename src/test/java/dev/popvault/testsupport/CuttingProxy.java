@@ -20,10 +20,19 @@ public final class CuttingProxy implements AutoCloseable {
   private final int targetPort;
   private final long cutAfterServerBytes;
   private final boolean stall;
+  // Only this connection (1-based) is cut; 0: every connection.
+  private final int onlyConnection;
+  private int connections;
   private final AtomicLong forwarded = new AtomicLong();
   private final Thread acceptor;
 
   private CuttingProxy(int targetPort, long cutAfterServerBytes, boolean stall) throws IOException {
+    this(targetPort, cutAfterServerBytes, stall, 0);
+  }
+
+  private CuttingProxy(int targetPort, long cutAfterServerBytes, boolean stall, int onlyConnection)
+      throws IOException {
+    this.onlyConnection = onlyConnection;
     this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     this.targetPort = targetPort;
     this.cutAfterServerBytes = cutAfterServerBytes;
@@ -39,6 +48,15 @@ public final class CuttingProxy implements AutoCloseable {
    */
   public static CuttingProxy cutAfter(int targetPort, long bytes) throws IOException {
     return new CuttingProxy(targetPort, bytes, false);
+  }
+
+  /**
+   * Starts a proxy that passes every connection through except the {@code nth} (1-based), which it
+   * closes after {@code bytes} server-to-client bytes.
+   */
+  public static CuttingProxy cutConnectionAfter(int targetPort, int nth, long bytes)
+      throws IOException {
+    return new CuttingProxy(targetPort, bytes, false, nth);
   }
 
   /** Starts a proxy that stops forwarding (but keeps the connection open) after {@code bytes}. */
@@ -61,8 +79,13 @@ public final class CuttingProxy implements AutoCloseable {
         Socket client = listener.accept();
         Socket server = new Socket();
         server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5000);
-        pump(client.getInputStream(), server.getOutputStream(), client, server, false);
-        pump(server.getInputStream(), client.getOutputStream(), client, server, true);
+        connections++;
+        long limit =
+            onlyConnection == 0 || onlyConnection == connections
+                ? cutAfterServerBytes
+                : Long.MAX_VALUE;
+        pump(client.getInputStream(), server.getOutputStream(), client, server, false, limit);
+        pump(server.getInputStream(), client.getOutputStream(), client, server, true, limit);
       } catch (IOException e) {
         return;
       }
@@ -70,7 +93,12 @@ public final class CuttingProxy implements AutoCloseable {
   }
 
   private void pump(
-      InputStream in, OutputStream out, Socket client, Socket server, boolean serverToClient) {
+      InputStream in,
+      OutputStream out,
+      Socket client,
+      Socket server,
+      boolean serverToClient,
+      long cutAfter) {
     Thread t =
         new Thread(
             () -> {
@@ -83,7 +111,7 @@ public final class CuttingProxy implements AutoCloseable {
                     break;
                   }
                   if (serverToClient) {
-                    long allowed = cutAfterServerBytes - sent;
+                    long allowed = cutAfter - sent;
                     if (n >= allowed) {
                       out.write(buffer, 0, (int) Math.max(0, allowed));
                       out.flush();

@@ -364,6 +364,33 @@ public final class DovecotServer implements AutoCloseable {
   }
 
   /**
+   * Returns the maildir flags of {@code user}'s message {@code baseName} (the letters after {@code
+   * :2,}, e.g. "S" once it was retrieved), or null if the message is gone.
+   */
+  public String flags(String user, String baseName) {
+    checkUser(user);
+    Path maildir = mailDir.resolve(user);
+    for (String sub : List.of("new", "cur")) {
+      Path dir = maildir.resolve(sub);
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path p : (Iterable<Path>) files::iterator) {
+          String name = p.getFileName().toString();
+          if (baseName(name).equals(baseName)) {
+            int info = name.indexOf(":2,");
+            return info < 0 ? "" : name.substring(info + 3);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list " + dir, e);
+      }
+    }
+    return null;
+  }
+
+  /**
    * Returns the processes of this instance that are alive now: the master, its descendants, and
    * children orphaned by the master's exit. Empty after {@link #close()}.
    */

@@ -36,6 +36,9 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
   private final AtomicInteger standIns = new AtomicInteger();
   private final AtomicInteger sessions = new AtomicInteger();
   private boolean unicodeStandIn;
+  // Gmail-like: each session lists at most this many not-yet-popped messages (0: all of them).
+  private int window;
+  private final Set<String> popped = Collections.synchronizedSet(new TreeSet<>());
   private List<String> capabilities = List.of("USER", "UIDL", "TOP", "PIPELINING");
   private String password;
   private String greeting = "fake POP3 ready <4711.1700000000@fake.test>";
@@ -113,6 +116,21 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
     return this;
   }
 
+  /**
+   * Plays Gmail's POP: each session lists only the oldest {@code perSession} messages not yet
+   * popped, and a message counts as popped once it was retrieved in a session that ended with a
+   * clean QUIT (so a client must log in again until a session brings nothing new).
+   */
+  public FakeMailbox gmailLike(int perSession) {
+    this.window = perSession;
+    return this;
+  }
+
+  /** Returns how many sessions (connections greeted) there were. */
+  public int sessions() {
+    return sessions.get();
+  }
+
   /** Returns the UIDLs whose deletion a +OK to QUIT committed, over all sessions. */
   public Set<String> committedDeletions() {
     synchronized (committed) {
@@ -125,11 +143,15 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
     // Messages deleted in earlier sessions are gone; the rest are renumbered from 1.
     List<Integer> visible = new ArrayList<>();
     for (int i = 0; i < uidls.size(); i++) {
-      if (!committed.contains(uidls.get(i))) {
+      if (window > 0 && visible.size() == window) {
+        break;
+      }
+      if (!committed.contains(uidls.get(i)) && !popped.contains(uidls.get(i))) {
         visible.add(i);
       }
     }
     Set<Integer> marked = new TreeSet<>();
+    Set<Integer> retrieved = new TreeSet<>();
     boolean[] utf8 = {false};
     int session = sessions.incrementAndGet();
     c.greet(greeting);
@@ -192,6 +214,9 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
                 marked.add(n);
                 conv.send("+OK marked");
               } else {
+                if (cmd.equals("RETR")) {
+                  retrieved.add(n);
+                }
                 byte[] body = bodies.get(visible.get(n - 1));
                 if (unicodeStandIn && !utf8[0] && hasEightBitHeaders(body)) {
                   body = standIn(body, session);
@@ -207,6 +232,11 @@ public final class FakeMailbox implements ScriptedPop3Server.Script {
             case "QUIT" -> {
               for (int n : marked) {
                 committed.add(uidls.get(visible.get(n - 1)));
+              }
+              if (window > 0) {
+                for (int n : retrieved) {
+                  popped.add(uidls.get(visible.get(n - 1)));
+                }
               }
               conv.send("+OK bye");
               return false;
