@@ -362,7 +362,7 @@ class Bench:
                     argv = ["mpop", "--host=127.0.0.1", f"--port={self.args.plain_port}",
                             "--auth=user", "--user=benchl", f"--passwordeval=cat {self.pwfile}",
                             "--tls=off", f"--uidls-file={os.path.join(out, 'uidls')}",
-                            "--status-only"]
+                            f"--deliver=mbox,{os.path.join(out, 'out.mbox')}", "--status-only"]
                 seconds, code, rss, text = self.timed_to_file(argv, env, out)
                 ok, note = code == 0, ""
                 if not ok:
