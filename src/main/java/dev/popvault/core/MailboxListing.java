@@ -25,15 +25,14 @@ final class MailboxListing {
 
   private final List<Listed> entries;
   private final Map<Integer, ArchivedKey> keyByNumber;
-  private final Map<ArchivedKey, Integer> numberByKey;
+  // Only repair asks for it: built on first use, not on every run over a large mailbox.
+  private Map<ArchivedKey, Integer> numberByKey;
 
   private MailboxListing(List<Listed> entries) {
     this.entries = List.copyOf(entries);
-    this.keyByNumber = new HashMap<>();
-    this.numberByKey = new LinkedHashMap<>();
+    this.keyByNumber = new HashMap<>(entries.size() * 4 / 3 + 1);
     for (Listed entry : entries) {
       keyByNumber.put(entry.number(), entry.key());
-      numberByKey.put(entry.key(), entry.number());
     }
   }
 
@@ -43,17 +42,8 @@ final class MailboxListing {
    * @throws Pop3Exception (protocol) if a message is in one listing and not the other
    */
   static MailboxListing of(Listing listing) throws Pop3Exception {
-    Set<Integer> inUidl = new HashSet<>();
-    for (UidlEntry entry : listing.uidls()) {
-      inUidl.add(entry.number());
-    }
-    Map<Integer, Long> sizes = new HashMap<>();
+    Map<Integer, Long> sizes = new HashMap<>(listing.sizes().size() * 4 / 3 + 1);
     for (ListEntry entry : listing.sizes()) {
-      if (!inUidl.contains(entry.number())) {
-        throw new Pop3Exception(
-            Pop3Exception.Kind.PROTOCOL,
-            "server listed message " + entry.number() + " in LIST but not in UIDL");
-      }
       sizes.put(entry.number(), entry.size());
     }
     List<Listed> entries = new ArrayList<>(listing.uidls().size());
@@ -65,6 +55,20 @@ final class MailboxListing {
             "server listed message " + entry.number() + " in UIDL but not in LIST");
       }
       entries.add(new Listed(entry.number(), new ArchivedKey(entry.uidl().value(), size)));
+    }
+    if (sizes.size() != entries.size()) {
+      // Both listings have unique numbers, so LIST holds one that UIDL lacks: name it.
+      Set<Integer> inUidl = new HashSet<>();
+      for (UidlEntry entry : listing.uidls()) {
+        inUidl.add(entry.number());
+      }
+      for (ListEntry entry : listing.sizes()) {
+        if (!inUidl.contains(entry.number())) {
+          throw new Pop3Exception(
+              Pop3Exception.Kind.PROTOCOL,
+              "server listed message " + entry.number() + " in LIST but not in UIDL");
+        }
+      }
     }
     return new MailboxListing(entries);
   }
@@ -90,6 +94,13 @@ final class MailboxListing {
 
   /** Every listed key with its message number. */
   Map<ArchivedKey, Integer> numberByKey() {
+    if (numberByKey == null) {
+      Map<ArchivedKey, Integer> map = new LinkedHashMap<>(entries.size() * 4 / 3 + 1);
+      for (Listed entry : entries) {
+        map.put(entry.key(), entry.number());
+      }
+      numberByKey = map;
+    }
     return numberByKey;
   }
 
