@@ -84,6 +84,87 @@ public final class ArchiveReader {
   }
 
   /**
+   * Opens one message's stored (mboxrd) bytes as the archive file holds them, its {@code From_}
+   * line included: {@code length} bytes from {@code offset} of the decompressed frame. Unlike
+   * {@link #openMessage} nothing is checked as it is read; check the message with that afterwards.
+   *
+   * @throws ArchiveCorruptException if the frame lies past the end of the file or ends early
+   */
+  public static InputStream openStored(
+      Path file, Codec codec, long frameOffset, long frameLength, EncodedMessage message)
+      throws IOException {
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+    try {
+      if (frameOffset + frameLength > channel.size()) {
+        throw new ArchiveCorruptException(
+            file + ": frame at offset " + frameOffset + " ends past the end of the file");
+      }
+      InputStream decompressed =
+          codec.decompressor(
+              Codec.buffered(
+                  new ChannelStreams.Source(channel, frameOffset, frameOffset + frameLength)));
+      try {
+        decompressed.skipNBytes(message.offset());
+      } catch (EOFException e) {
+        decompressed.close();
+        throw new ArchiveCorruptException(
+            file + ": frame at offset " + frameOffset + " ends before the message", e);
+      }
+      return new StoredStream(decompressed, message.length(), channel);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /** The first {@code remaining} bytes of a stream; closes it and the channel when closed. */
+  private static final class StoredStream extends java.io.FilterInputStream {
+    private long remaining;
+    private final FileChannel channel;
+
+    StoredStream(InputStream in, long remaining, FileChannel channel) {
+      super(in);
+      this.remaining = remaining;
+      this.channel = channel;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (remaining <= 0) {
+        return -1;
+      }
+      int b = in.read();
+      if (b < 0) {
+        throw new ArchiveCorruptException("the frame ends inside the message");
+      }
+      remaining--;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (remaining <= 0) {
+        return -1;
+      }
+      int n = in.read(b, off, (int) Math.min(len, remaining));
+      if (n < 0) {
+        throw new ArchiveCorruptException("the frame ends inside the message");
+      }
+      remaining -= n;
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        in.close();
+      } finally {
+        channel.close();
+      }
+    }
+  }
+
+  /**
    * Re-reads a file against what the ledger says it holds and reports every problem; one corrupt
    * frame does not stop the check of the others. Checks the file length against {@code
    * committedLength}, that the frames tile the file from 0 to the committed length, and every
@@ -267,7 +348,17 @@ public final class ArchiveReader {
     private void refill() throws IOException {
       decoded.count = 0;
       readPos = 0;
-      int n = stored.read(in, 0, in.length);
+      int n;
+      try {
+        n = stored.read(in, 0, in.length);
+      } catch (ArchiveCorruptException e) {
+        throw e;
+      } catch (IOException e) {
+        // The codec refused the frame's bytes: the copy is damaged (verify --repair), whatever
+        // exception type the codec library chose to say so.
+        eof = true;
+        throw new ArchiveCorruptException(where + ": cannot be decompressed: " + e.getMessage(), e);
+      }
       try {
         if (n == -1) {
           eof = true;

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
       ListCommand.class,
       DeleteCommand.class,
       StatusCommand.class,
+      ShowCommand.class,
       HistoryCommand.class,
       VerifyCommand.class,
       RenameCommand.class,

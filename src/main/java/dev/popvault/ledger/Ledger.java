@@ -701,6 +701,49 @@ public final class Ledger implements AutoCloseable {
                 cutoff));
   }
 
+  /**
+   * Finds archived messages by UIDL or Message-ID (with or without its angle brackets), in every
+   * account or in {@code account} only, oldest first.
+   */
+  public synchronized List<StoredMessage> locate(String uidlOrMessageId, String account)
+      throws LedgerException {
+    String bare = uidlOrMessageId.strip();
+    String bracketed = bare.startsWith("<") ? bare : "<" + bare + ">";
+    return read(
+        () ->
+            sql.all(
+                "SELECT a.name, m.uidl, m.size, m.message_id, af.path, af.codec, f.file_offset,"
+                    + " f.byte_length, m.frame_offset, m.encoded_length, m.wire_length, m.sha256,"
+                    + " m.raw_from_line, m.no_final_newline"
+                    + " FROM message m JOIN frame f ON f.id = m.frame_id"
+                    + " JOIN archive_file af ON af.id = f.file_id"
+                    + " JOIN account a ON a.id = m.account_id"
+                    + " WHERE (m.uidl = ? OR m.message_id = ? OR m.message_id = ?)"
+                    + " AND (? IS NULL OR a.name = ?)"
+                    + " ORDER BY m.archived_at, m.id",
+                r ->
+                    new StoredMessage(
+                        r.getString(1),
+                        r.getString(2),
+                        r.getLong(3),
+                        r.getString(4),
+                        r.getString(5),
+                        r.getString(6),
+                        r.getLong(7),
+                        r.getLong(8),
+                        r.getLong(9),
+                        r.getLong(10),
+                        r.getLong(11),
+                        r.getBytes(12),
+                        r.getLong(13),
+                        r.getInt(14) == 1),
+                bare,
+                bare,
+                bracketed,
+                account,
+                account));
+  }
+
   /** How many messages the server deleted that were never archived here, for the account. */
   public synchronized long unarchivedDeletions(long accountId) throws LedgerException {
     return read(
