@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       DeleteCommand.class,
       StatusCommand.class,
       ShowCommand.class,
+      AdoptCommand.class,
       HistoryCommand.class,
       VerifyCommand.class,
       RenameCommand.class,

@@ -48,6 +48,7 @@ public final class ArchiveRun {
   private Consumer<String> info = text -> {};
   private boolean repairOnly;
   private Selection selection = Selection.ALL;
+  private java.util.function.Predicate<String> adopted = uidl -> false;
   // Set by execute(): the account's places, ledger row (under its lock) and POP3 session.
   private MailboxSession mailbox;
   private ArchiveRoot root;
@@ -210,6 +211,8 @@ public final class ArchiveRun {
   private void transfer() throws IOException {
     // M5: the plan's other half comes from the ledger alone; read while the session still lists.
     Set<ArchivedKey> archived = ledger.archivedKeys(accountId);
+    // M10: UIDLs another tool downloaded (popvault adopt) are not fetched, and never deleted.
+    adopted = ledger.adoptedUidls(accountId);
     MailboxSession.Connected session = mailbox.await();
     for (int number = 1; ; number++) {
       Next next = oneSession(session, archived, number);
@@ -279,6 +282,9 @@ public final class ArchiveRun {
       MailboxListing whole = session.listing();
       MailboxListing listing = selection.isAll() || repairOnly ? whole : chosenOnly(client, whole);
       List<Planned> plan = listing.notIn(archived);
+      if (!repairOnly) {
+        plan.removeIf(p -> adopted.test(p.key().uidl()));
+      }
       if (number == 1) {
         counters.skippedCount = listing.size() - plan.size();
       }

@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -742,6 +743,62 @@ public final class Ledger implements AutoCloseable {
                 bracketed,
                 account,
                 account));
+  }
+
+  /**
+   * Records UIDLs another tool downloaded for the account ({@code popvault adopt}); returns how
+   * many were new here. They only keep the first run from fetching those messages again: they are
+   * never a reason to delete (M10).
+   *
+   * @param slashAsDash the tool wrote '/' in a UIDL as '-' (getmail): matched in that form
+   */
+  public synchronized int adopt(
+      long accountId, Collection<String> uidls, boolean slashAsDash, String source, Instant when)
+      throws LedgerException {
+    Objects.requireNonNull(when, "when");
+    List<String> batch = List.copyOf(uidls);
+    return write(
+        () -> {
+          int added = 0;
+          for (String uidl : batch) {
+            added +=
+                sql.update(
+                    "INSERT OR IGNORE INTO adopted(account_id, uidl, slash_as_dash, source,"
+                        + " adopted_at) VALUES (?, ?, ?, ?, ?)",
+                    accountId,
+                    uidl,
+                    slashAsDash,
+                    source,
+                    when);
+          }
+          return added;
+        });
+  }
+
+  /**
+   * Tells, for a listed UIDL, whether another tool's state says it was downloaded already (see
+   * {@link #adopt}). Returns a test over UIDLs built from one read of the table.
+   */
+  public synchronized java.util.function.Predicate<String> adoptedUidls(long accountId)
+      throws LedgerException {
+    Set<String> exact = new HashSet<>();
+    Set<String> dashed = new HashSet<>();
+    read(
+        () -> {
+          for (Object[] row :
+              sql.all(
+                  "SELECT uidl, slash_as_dash FROM adopted WHERE account_id = ?",
+                  r -> new Object[] {r.getString(1), r.getInt(2) == 1},
+                  accountId)) {
+            ((Boolean) row[1] ? dashed : exact).add((String) row[0]);
+          }
+          return null;
+        });
+    if (exact.isEmpty() && dashed.isEmpty()) {
+      return uidl -> false;
+    }
+    return uidl ->
+        exact.contains(uidl) || (!dashed.isEmpty() && dashed.contains(uidl.replace('/', '-')));
   }
 
   /** How many messages the server deleted that were never archived here, for the account. */

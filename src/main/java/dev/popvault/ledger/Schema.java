@@ -171,7 +171,22 @@ final class Schema {
                 deleted_at INTEGER NOT NULL
               ) STRICT""",
               "CREATE INDEX unarchived_deletion_by_account"
-                  + " ON unarchived_deletion(account_id, deleted_at)"));
+                  + " ON unarchived_deletion(account_id, deleted_at)"),
+          // 6: UIDLs that another tool (mpop, fetchmail, getmail, Thunderbird) already downloaded,
+          // recorded by `popvault adopt` so that the first run fetches only what is new. They are
+          // never a reason to DELE (M10): deletion reads only the message table. slash_as_dash: the
+          // source (getmail) wrote '/' in a UIDL as '-', so the match is made in that form.
+          Migration.of(
+              """
+              CREATE TABLE adopted (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES account(id),
+                uidl TEXT NOT NULL,
+                slash_as_dash INTEGER NOT NULL CHECK (slash_as_dash IN (0, 1)),
+                source TEXT NOT NULL,
+                adopted_at INTEGER NOT NULL,
+                UNIQUE (account_id, uidl, slash_as_dash)
+              ) STRICT"""));
 
   private Schema() {}
 

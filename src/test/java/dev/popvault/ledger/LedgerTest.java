@@ -53,6 +53,7 @@ class LedgerTest {
           .containsExactly(
               "account",
               "account_rename",
+              "adopted",
               "archive_file",
               "frame",
               "lost_message",

@@ -67,11 +67,14 @@ class LedgerUpgradeTest {
     }
 
     try (Connection c = jdbc()) {
-      assertThat(number(c, "PRAGMA user_version")).isEqualTo(5).isEqualTo(Schema.latestVersion());
+      assertThat(number(c, "PRAGMA user_version")).isEqualTo(6).isEqualTo(Schema.latestVersion());
       Map<String, List<Map<String, Object>>> after = snapshot(c);
-      // Migration 5 adds a table, empty for an old ledger.
-      assertThat(after.keySet()).containsAll(before.keySet()).contains("unarchived_deletion");
+      // Migrations 5 and 6 add tables, empty for an old ledger.
+      assertThat(after.keySet())
+          .containsAll(before.keySet())
+          .contains("unarchived_deletion", "adopted");
       assertThat(after.get("unarchived_deletion")).isEmpty();
+      assertThat(after.get("adopted")).isEmpty();
       for (String table : before.keySet()) {
         List<Map<String, Object>> old = before.get(table);
         List<Map<String, Object>> now = after.get(table);

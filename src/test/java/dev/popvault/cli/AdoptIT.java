@@ -1,0 +1,116 @@
+package dev.popvault.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.popvault.testsupport.CliRun;
+import dev.popvault.testsupport.DovecotServer;
+import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.TestRequirements;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code popvault adopt} with a UIDL file written by the real mpop against Dovecot: the first
+ * popvault run then fetches only what mpop had not, and {@code --delete} leaves mpop's messages on
+ * the server (M10: adopted messages are never a reason to DELE).
+ */
+class AdoptIT {
+  private static final String PASSWORD = "dovecot-Pa55";
+  @TempDir Path serverDir;
+  @TempDir Path tmp;
+
+  private static void deliver(DovecotServer dovecot, String uidl) {
+    dovecot.deliver(
+        "adopter",
+        uidl,
+        ("Subject: " + uidl + "\r\n\r\nbody of " + uidl + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void m10_messagesMpopDownloadedAreNeitherFetchedNorDeleted() throws Exception {
+    TestRequirements.requireCommands("mpop");
+    try (DovecotServer dovecot = DovecotServer.start(serverDir)) {
+      dovecot.addUser("adopter", PASSWORD);
+      for (String uidl : new String[] {"old-1", "old-2", "old-3"}) {
+        deliver(dovecot, uidl);
+      }
+      Path pass = tmp.resolve("pass");
+      Files.writeString(pass, PASSWORD + "\n");
+      Path uidls = tmp.resolve("mpop_uidls");
+      Process mpop =
+          new ProcessBuilder(
+                  "mpop",
+                  "--host=127.0.0.1",
+                  "--port=" + dovecot.pop3Port(),
+                  "--auth=user",
+                  "--user=adopter",
+                  "--passwordeval=cat " + pass,
+                  "--tls=on",
+                  "--tls-starttls=on",
+                  "--tls-trust-file=" + dovecot.caFile(),
+                  "--deliver=mbox," + tmp.resolve("mpop.mbox"),
+                  "--uidls-file=" + uidls,
+                  "--keep=on",
+                  "--only-new=on",
+                  "--quiet")
+              .redirectErrorStream(true)
+              .redirectOutput(tmp.resolve("mpop.log").toFile())
+              .start();
+      assertThat(mpop.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(mpop.exitValue()).as(Files.readString(tmp.resolve("mpop.log"))).isZero();
+      assertThat(Files.readString(uidls)).contains("old-1");
+      deliver(dovecot, "new-1");
+      deliver(dovecot, "new-2");
+
+      String url = "pop3://adopter@127.0.0.1:" + dovecot.pop3Port();
+      Path archive = tmp.resolve("archive");
+      CliRun adopt =
+          CliRun.of(
+              "adopt",
+              "--from",
+              "mpop",
+              uidls.toString(),
+              url,
+              "--archive-dir",
+              archive.toString());
+      assertThat(adopt.exitCode()).as(adopt.describe()).isZero();
+      assertThat(adopt.out()).contains("3 UIDLs from mpop's state, 3 new here");
+
+      CliRun run =
+          CliRun.of(
+              "archive",
+              url,
+              "--ca-file",
+              dovecot.caFile().toString(),
+              "--password-file",
+              pass.toString(),
+              "--archive-dir",
+              archive.toString(),
+              "--delete");
+      assertThat(run.exitCode()).as(run.describe()).isZero();
+      assertThat(run.out()).contains("2 new");
+      assertThat(
+              LedgerProbe.column(
+                  archive.resolve("ledger.db"), "SELECT uidl FROM message ORDER BY uidl"))
+          .containsExactly("new-1", "new-2");
+      assertThat(dovecot.remainingMessages("adopter")).containsExactly("old-1", "old-2", "old-3");
+
+      CliRun other =
+          CliRun.of(
+              "adopt",
+              "--from",
+              "mpop",
+              uidls.toString(),
+              "pop3://someone@127.0.0.1:" + dovecot.pop3Port(),
+              "--archive-dir",
+              tmp.resolve("other").toString());
+      assertThat(other.exitCode()).as(other.describe()).isEqualTo(65);
+      assertThat(other.err()).contains("records no message of someone@127.0.0.1");
+    }
+  }
+}
