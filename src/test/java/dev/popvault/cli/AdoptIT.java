@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code popvault adopt} with a UIDL file written by the real mpop against Dovecot: the first
- * popvault run then fetches only what mpop had not, and {@code --delete} leaves mpop's messages on
- * the server (M10: adopted messages are never a reason to DELE).
+ * {@code popvault adopt} with UIDL files written by the real mpop and fetchmail against Dovecot:
+ * the first popvault run then fetches only what mpop had not, and {@code --delete} leaves mpop's
+ * messages on the server (M10: adopted messages are never a reason to DELE).
  */
 class AdoptIT {
   private static final String PASSWORD = "dovecot-Pa55";
@@ -111,6 +111,83 @@ class AdoptIT {
               tmp.resolve("other").toString());
       assertThat(other.exitCode()).as(other.describe()).isEqualTo(65);
       assertThat(other.err()).contains("records no message of someone@127.0.0.1");
+    }
+  }
+
+  @Test
+  void m10_messagesFetchmailDownloadedAreNeitherFetchedNorDeleted() throws Exception {
+    TestRequirements.requireCommands("fetchmail");
+    try (DovecotServer dovecot = DovecotServer.start(serverDir)) {
+      dovecot.addUser("adopter", PASSWORD);
+      deliver(dovecot, "fm-1");
+      deliver(dovecot, "fm-2");
+      Path home = Files.createDirectory(tmp.resolve("fetchmail"));
+      Path rc = home.resolve("fetchmailrc");
+      Files.writeString(
+          rc,
+          "set no syslog\n"
+              + "poll 127.0.0.1 with proto POP3 port "
+              + dovecot.pop3Port()
+              + " uidl\n"
+              + "  user \"adopter\" there with password \""
+              + PASSWORD
+              + "\" is root here\n"
+              + "  options keep sslproto 'tls1.2+' sslcertck sslcommonname \"localhost\""
+              + " sslcertfile \""
+              + dovecot.caFile()
+              + "\"\n"
+              + "  mda \"/bin/sh -c 'cat > /dev/null'\"\n");
+      Files.setPosixFilePermissions(
+          rc, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Path ids = home.resolve("fetchids");
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  "fetchmail",
+                  "-f",
+                  rc.toString(),
+                  "--idfile",
+                  ids.toString(),
+                  "--pidfile",
+                  home.resolve("pid").toString())
+              .redirectErrorStream(true)
+              .redirectOutput(home.resolve("log").toFile());
+      pb.environment().put("FETCHMAILHOME", home.toString());
+      Process fetchmail = pb.start();
+      assertThat(fetchmail.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(fetchmail.exitValue()).as(Files.readString(home.resolve("log"))).isZero();
+      assertThat(Files.readString(ids)).contains("adopter@127.0.0.1 fm-1");
+      deliver(dovecot, "fm-new");
+
+      Path pass = tmp.resolve("pass");
+      Files.writeString(pass, PASSWORD + "\n");
+      String url = "pop3://adopter@127.0.0.1:" + dovecot.pop3Port();
+      Path archive = tmp.resolve("archive");
+      CliRun adopt =
+          CliRun.of(
+              "adopt",
+              "--from",
+              "fetchmail",
+              ids.toString(),
+              url,
+              "--archive-dir",
+              archive.toString());
+      assertThat(adopt.exitCode()).as(adopt.describe()).isZero();
+      assertThat(adopt.out()).contains("2 UIDLs from fetchmail's state");
+      CliRun run =
+          CliRun.of(
+              "archive",
+              url,
+              "--ca-file",
+              dovecot.caFile().toString(),
+              "--password-file",
+              pass.toString(),
+              "--archive-dir",
+              archive.toString(),
+              "--delete");
+      assertThat(run.exitCode()).as(run.describe()).isZero();
+      assertThat(LedgerProbe.column(archive.resolve("ledger.db"), "SELECT uidl FROM message"))
+          .containsExactly("fm-new");
+      assertThat(dovecot.remainingMessages("adopter")).containsExactly("fm-1", "fm-2");
     }
   }
 }
