@@ -80,6 +80,7 @@ abstract class ListingOutput {
           switch (row.state()) {
             case NEW -> "new";
             case TOO_BIG -> "too big (max-size)";
+            case ADOPTED -> "adopted (another tool has it)";
             case ARCHIVED -> "archived " + DAY.format(row.archivedAt().atZone(zone));
             case DUE -> "due (archived " + DAY.format(row.archivedAt().atZone(zone)) + ")";
           };

@@ -34,6 +34,11 @@ public final class ServerList {
     NEW,
     /** Not in the ledger and larger than the account's {@code max-size}: archive runs skip it. */
     TOO_BIG,
+    /**
+     * Not archived here, but another tool downloaded it ({@code popvault adopt}): archive runs do
+     * not fetch it, and popvault never deletes it (M10).
+     */
+    ADOPTED,
     /** In the ledger: archived here (see {@link Row#archivedAt()}). */
     ARCHIVED,
     /**
@@ -118,6 +123,8 @@ public final class ServerList {
     }
     try (MailboxSession mailbox = MailboxSession.open(settings, clock, log, notices, info)) {
       Map<ArchivedKey, Instant> archived = mailbox.ledger().firstArchived(mailbox.accountId());
+      java.util.function.Predicate<String> adopted =
+          mailbox.ledger().adoptedUidls(mailbox.accountId());
       MailboxSession.Connected session = mailbox.await();
       try (Pop3Client client = session.client()) {
         MailboxListing listing = session.listing();
@@ -160,7 +167,7 @@ public final class ServerList {
             settings.delete()
                 ? Retention.due(listing, archived, settings.keep(), clock.instant())
                 : Set.of();
-        Rows builder = new Rows(listing, archived, due, settings.limits());
+        Rows builder = new Rows(listing, archived, due, settings.limits(), adopted);
         if (headers) {
           List<Integer> numbers = new ArrayList<>(wanted.size());
           for (MailboxListing.Listed entry : wanted) {
@@ -198,6 +205,7 @@ public final class ServerList {
     private final Map<ArchivedKey, Instant> archived;
     private final Set<ArchivedKey> due;
     private final RunLimits limits;
+    private final java.util.function.Predicate<String> adopted;
     // The ledger's own reading of Date, so that list and the catalog agree on every date.
     private final MailDates dates = new MailDates();
 
@@ -205,11 +213,13 @@ public final class ServerList {
         MailboxListing listing,
         Map<ArchivedKey, Instant> archived,
         Set<ArchivedKey> due,
-        RunLimits limits) {
+        RunLimits limits,
+        java.util.function.Predicate<String> adopted) {
       this.listing = listing;
       this.archived = archived;
       this.due = due;
       this.limits = limits;
+      this.adopted = adopted;
     }
 
     Row row(int number, HeaderSummary headers) {
@@ -228,6 +238,9 @@ public final class ServerList {
     }
 
     private State state(ArchivedKey key, Instant when) {
+      if (when == null && adopted.test(key.uidl())) {
+        return State.ADOPTED;
+      }
       if (when == null) {
         return limits.tooBig(key.listSize()) ? State.TOO_BIG : State.NEW;
       }

@@ -80,6 +80,22 @@ class AdoptIT {
               archive.toString());
       assertThat(adopt.exitCode()).as(adopt.describe()).isZero();
       assertThat(adopt.out()).contains("3 UIDLs from mpop's state, 3 new here");
+      CliRun list =
+          CliRun.of(
+              "list",
+              url,
+              "--ca-file",
+              dovecot.caFile().toString(),
+              "--password-file",
+              pass.toString(),
+              "--archive-dir",
+              archive.toString(),
+              "--json");
+      assertThat(list.exitCode()).as(list.describe()).isZero();
+      assertThat(list.out())
+          .contains("\"uidl\":\"old-1\",\"size\"")
+          .containsPattern("\"uidl\":\"old-1\".*?\"state\":\"adopted\"")
+          .containsPattern("\"uidl\":\"new-1\".*?\"state\":\"new\"");
 
       CliRun run =
           CliRun.of(
