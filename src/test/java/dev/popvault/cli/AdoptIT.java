@@ -80,34 +80,14 @@ class AdoptIT {
               archive.toString());
       assertThat(adopt.exitCode()).as(adopt.describe()).isZero();
       assertThat(adopt.out()).contains("3 UIDLs from mpop's state, 3 new here");
-      CliRun list =
-          CliRun.of(
-              "list",
-              url,
-              "--ca-file",
-              dovecot.caFile().toString(),
-              "--password-file",
-              pass.toString(),
-              "--archive-dir",
-              archive.toString(),
-              "--json");
+      CliRun list = onServer(dovecot, "list", url, pass, archive, "--json");
       assertThat(list.exitCode()).as(list.describe()).isZero();
       assertThat(list.out())
           .contains("\"uidl\":\"old-1\",\"size\"")
           .containsPattern("\"uidl\":\"old-1\".*?\"state\":\"adopted\"")
           .containsPattern("\"uidl\":\"new-1\".*?\"state\":\"new\"");
 
-      CliRun run =
-          CliRun.of(
-              "archive",
-              url,
-              "--ca-file",
-              dovecot.caFile().toString(),
-              "--password-file",
-              pass.toString(),
-              "--archive-dir",
-              archive.toString(),
-              "--delete");
+      CliRun run = onServer(dovecot, "archive", url, pass, archive, "--delete");
       assertThat(run.exitCode()).as(run.describe()).isZero();
       assertThat(run.out()).contains("2 new");
       assertThat(
@@ -189,21 +169,26 @@ class AdoptIT {
               archive.toString());
       assertThat(adopt.exitCode()).as(adopt.describe()).isZero();
       assertThat(adopt.out()).contains("2 UIDLs from fetchmail's state");
-      CliRun run =
-          CliRun.of(
-              "archive",
-              url,
-              "--ca-file",
-              dovecot.caFile().toString(),
-              "--password-file",
-              pass.toString(),
-              "--archive-dir",
-              archive.toString(),
-              "--delete");
+      CliRun run = onServer(dovecot, "archive", url, pass, archive, "--delete");
       assertThat(run.exitCode()).as(run.describe()).isZero();
       assertThat(LedgerProbe.column(archive.resolve("ledger.db"), "SELECT uidl FROM message"))
           .containsExactly("fm-new");
       assertThat(dovecot.remainingMessages("adopter")).containsExactly("fm-1", "fm-2");
     }
+  }
+
+  /** Runs a command that logs in to {@code dovecot} as {@code url}'s user. */
+  private static CliRun onServer(
+      DovecotServer dovecot, String command, String url, Path pass, Path archive, String extra) {
+    return CliRun.of(
+        command,
+        url,
+        "--ca-file",
+        dovecot.caFile().toString(),
+        "--password-file",
+        pass.toString(),
+        "--archive-dir",
+        archive.toString(),
+        extra);
   }
 }
