@@ -177,6 +177,84 @@ class AdoptIT {
     }
   }
 
+  @Test
+  void m10_messagesGetmail6DownloadedAreNeitherFetchedNorDeleted() throws Exception {
+    TestRequirements.requireCommands("getmail", "setpriv");
+    try (DovecotServer dovecot = DovecotServer.start(serverDir)) {
+      dovecot.addUser("adopter", PASSWORD);
+      deliver(dovecot, "gm-1");
+      deliver(dovecot, "gm-2");
+      // getmail6 will not deliver as root: it runs as nobody, in a directory nobody may use.
+      java.nio.file.attribute.UserPrincipal nobody =
+          tmp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+      Files.setPosixFilePermissions(
+          tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+      Path dir = Files.createDirectory(tmp.resolve("getmail"));
+      Path ca = Files.copy(dovecot.caFile(), dir.resolve("ca.pem"));
+      Path mbox = Files.createFile(dir.resolve("out.mbox"));
+      Files.writeString(
+          dir.resolve("getmailrc"),
+          "[retriever]\ntype = SimplePOP3SSLRetriever\nserver = 127.0.0.1\nport = "
+              + dovecot.pop3sPort()
+              + "\nusername = adopter\npassword = "
+              + PASSWORD
+              + "\nca_certs = "
+              + ca
+              + "\nssl_cert_hostname = 127.0.0.1\ntimeout = 20\n\n[destination]\ntype = Mboxrd\npath = "
+              + mbox
+              + "\n\n[options]\nread_all = false\ndelete = false\nverbose = 0\n");
+      for (Path p : new Path[] {dir, ca, mbox, dir.resolve("getmailrc")}) {
+        Files.setOwner(p, nobody);
+      }
+      Process getmail =
+          new ProcessBuilder(
+                  "setpriv",
+                  "--reuid=nobody",
+                  "--regid=nogroup",
+                  "--clear-groups",
+                  "getmail",
+                  "--getmaildir",
+                  dir.toString(),
+                  "--rcfile",
+                  "getmailrc")
+              .redirectErrorStream(true)
+              .redirectOutput(tmp.resolve("getmail.log").toFile())
+              .start();
+      assertThat(getmail.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(getmail.exitValue()).as(Files.readString(tmp.resolve("getmail.log"))).isZero();
+      Path state;
+      try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+        state =
+            files
+                .filter(p -> p.getFileName().toString().startsWith("oldmail-"))
+                .findFirst()
+                .orElseThrow();
+      }
+      deliver(dovecot, "gm-new");
+
+      Path pass = tmp.resolve("pass");
+      Files.writeString(pass, PASSWORD + "\n");
+      String url = "pop3://adopter@127.0.0.1:" + dovecot.pop3Port();
+      Path archive = tmp.resolve("archive");
+      CliRun adopt =
+          CliRun.of(
+              "adopt",
+              "--from",
+              "getmail",
+              state.toString(),
+              url,
+              "--archive-dir",
+              archive.toString());
+      assertThat(adopt.exitCode()).as(adopt.describe()).isZero();
+      assertThat(adopt.out()).contains("2 UIDLs from getmail's state");
+      CliRun run = onServer(dovecot, "archive", url, pass, archive, "--delete");
+      assertThat(run.exitCode()).as(run.describe()).isZero();
+      assertThat(LedgerProbe.column(archive.resolve("ledger.db"), "SELECT uidl FROM message"))
+          .containsExactly("gm-new");
+      assertThat(dovecot.remainingMessages("adopter")).containsExactly("gm-1", "gm-2");
+    }
+  }
+
   /** Runs a command that logs in to {@code dovecot} as {@code url}'s user. */
   private static CliRun onServer(
       DovecotServer dovecot, String command, String url, Path pass, Path archive, String extra) {
