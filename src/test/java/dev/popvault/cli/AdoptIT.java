@@ -154,26 +154,7 @@ class AdoptIT {
       assertThat(Files.readString(ids)).contains("adopter@127.0.0.1 fm-1");
       deliver(dovecot, "fm-new");
 
-      Path pass = tmp.resolve("pass");
-      Files.writeString(pass, PASSWORD + "\n");
-      String url = "pop3://adopter@127.0.0.1:" + dovecot.pop3Port();
-      Path archive = tmp.resolve("archive");
-      CliRun adopt =
-          CliRun.of(
-              "adopt",
-              "--from",
-              "fetchmail",
-              ids.toString(),
-              url,
-              "--archive-dir",
-              archive.toString());
-      assertThat(adopt.exitCode()).as(adopt.describe()).isZero();
-      assertThat(adopt.out()).contains("2 UIDLs from fetchmail's state");
-      CliRun run = onServer(dovecot, "archive", url, pass, archive, "--delete");
-      assertThat(run.exitCode()).as(run.describe()).isZero();
-      assertThat(LedgerProbe.column(archive.resolve("ledger.db"), "SELECT uidl FROM message"))
-          .containsExactly("fm-new");
-      assertThat(dovecot.remainingMessages("adopter")).containsExactly("fm-1", "fm-2");
+      adoptThenArchive(dovecot, "fetchmail", ids, "fm-new", "fm-1", "fm-2");
     }
   }
 
@@ -232,27 +213,31 @@ class AdoptIT {
       }
       deliver(dovecot, "gm-new");
 
-      Path pass = tmp.resolve("pass");
-      Files.writeString(pass, PASSWORD + "\n");
-      String url = "pop3://adopter@127.0.0.1:" + dovecot.pop3Port();
-      Path archive = tmp.resolve("archive");
-      CliRun adopt =
-          CliRun.of(
-              "adopt",
-              "--from",
-              "getmail",
-              state.toString(),
-              url,
-              "--archive-dir",
-              archive.toString());
-      assertThat(adopt.exitCode()).as(adopt.describe()).isZero();
-      assertThat(adopt.out()).contains("2 UIDLs from getmail's state");
-      CliRun run = onServer(dovecot, "archive", url, pass, archive, "--delete");
-      assertThat(run.exitCode()).as(run.describe()).isZero();
-      assertThat(LedgerProbe.column(archive.resolve("ledger.db"), "SELECT uidl FROM message"))
-          .containsExactly("gm-new");
-      assertThat(dovecot.remainingMessages("adopter")).containsExactly("gm-1", "gm-2");
+      adoptThenArchive(dovecot, "getmail", state, "gm-new", "gm-1", "gm-2");
     }
+  }
+
+  /**
+   * Adopts {@code tool}'s two UIDLs, then archives with --delete: only {@code fresh} is fetched,
+   * and the adopted messages stay on the server (M10).
+   */
+  private void adoptThenArchive(
+      DovecotServer dovecot, String tool, Path state, String fresh, String... adopted)
+      throws Exception {
+    Path pass = tmp.resolve("pass");
+    Files.writeString(pass, PASSWORD + "\n");
+    String url = "pop3://adopter@127.0.0.1:" + dovecot.pop3Port();
+    Path archive = tmp.resolve("archive");
+    CliRun adopt =
+        CliRun.of(
+            "adopt", "--from", tool, state.toString(), url, "--archive-dir", archive.toString());
+    assertThat(adopt.exitCode()).as(adopt.describe()).isZero();
+    assertThat(adopt.out()).contains(adopted.length + " UIDLs from " + tool + "'s state");
+    CliRun run = onServer(dovecot, "archive", url, pass, archive, "--delete");
+    assertThat(run.exitCode()).as(run.describe()).isZero();
+    assertThat(LedgerProbe.column(archive.resolve("ledger.db"), "SELECT uidl FROM message"))
+        .containsExactly(fresh);
+    assertThat(dovecot.remainingMessages("adopter")).containsExactly(adopted);
   }
 
   /** Runs a command that logs in to {@code dovecot} as {@code url}'s user. */
