@@ -217,6 +217,49 @@ class AdoptIT {
     }
   }
 
+  @Test
+  void m10_thunderbirdsWholeDownloadsAreAdoptedButNotItsHeadersOnlyOnes() throws Exception {
+    try (DovecotServer dovecot = DovecotServer.start(serverDir)) {
+      dovecot.addUser("adopter", PASSWORD);
+      for (String uidl : new String[] {"tb-kept", "tb-deleted", "tb-big", "tb-fetch"}) {
+        deliver(dovecot, uidl);
+      }
+      // popstate.dat as Thunderbird writes it: k kept, d to delete (both downloaded whole), b too
+      // big
+      // (headers only), f marked to fetch.
+      Path state = tmp.resolve("popstate.dat");
+      Files.writeString(
+          state,
+          "# POP3 State File\n# This is a generated file!  Do not edit.\n\n"
+              + "*127.0.0.1 adopter\n"
+              + "k tb-kept 1700000000\nd tb-deleted 1700000001\n"
+              + "b tb-big 1700000002\nf tb-fetch 1700000003\n"
+              + "*other.example adopter\nk tb-other 1700000004\n");
+      Path pass = tmp.resolve("pass");
+      Files.writeString(pass, PASSWORD + "\n");
+      String url = "pop3://adopter@127.0.0.1:" + dovecot.pop3Port();
+      Path archive = tmp.resolve("archive");
+      CliRun adopt =
+          CliRun.of(
+              "adopt",
+              "--from",
+              "thunderbird",
+              state.toString(),
+              url,
+              "--archive-dir",
+              archive.toString());
+      assertThat(adopt.exitCode()).as(adopt.describe()).isZero();
+      assertThat(adopt.out()).contains("2 UIDLs from thunderbird's state");
+      CliRun run = onServer(dovecot, "archive", url, pass, archive, "--delete");
+      assertThat(run.exitCode()).as(run.describe()).isZero();
+      assertThat(
+              LedgerProbe.column(
+                  archive.resolve("ledger.db"), "SELECT uidl FROM message ORDER BY uidl"))
+          .containsExactly("tb-big", "tb-fetch");
+      assertThat(dovecot.remainingMessages("adopter")).containsExactly("tb-deleted", "tb-kept");
+    }
+  }
+
   /**
    * Adopts {@code tool}'s two UIDLs, then archives with --delete: only {@code fresh} is fetched,
    * and the adopted messages stay on the server (M10).
