@@ -434,22 +434,7 @@ public final class ArchiveRun {
         counters.gate.deleteAndQuit(
             whole,
             due,
-            new DeletionGate.Session() {
-              @Override
-              public void delete(List<Integer> numbers) throws IOException {
-                client.delete(numbers);
-              }
-
-              @Override
-              public void reset() throws IOException {
-                client.rset();
-              }
-
-              @Override
-              public void quit() throws IOException {
-                client.quit();
-              }
-            },
+            DeletionGate.Session.of(client),
             (archived, unarchived, when) ->
                 ledger.recordDeletions(accountId, runId, archived, unarchived, when),
             stop::requested,

@@ -1,6 +1,7 @@
 package dev.popvault.core;
 
 import dev.popvault.ledger.ArchivedKey;
+import dev.popvault.pop3.Pop3Client;
 import dev.popvault.pop3.Pop3Exception;
 import java.io.IOException;
 import java.time.Instant;
@@ -37,6 +38,26 @@ final class DeletionGate {
 
     /** Sends QUIT; returns normally only on +OK (the server committed the deletions). */
     void quit() throws IOException;
+
+    /** The gate's view of a POP3 session: DELE (pipelined), RSET and QUIT of {@code client}. */
+    static Session of(Pop3Client client) {
+      return new Session() {
+        @Override
+        public void delete(List<Integer> numbers) throws IOException {
+          client.delete(numbers);
+        }
+
+        @Override
+        public void reset() throws IOException {
+          client.rset();
+        }
+
+        @Override
+        public void quit() throws IOException {
+          client.quit();
+        }
+      };
+    }
   }
 
   /** What the gate needs of the ledger. */

@@ -314,7 +314,7 @@ public final class ServerDelete {
             gate.deleteAndQuit(
                 listing,
                 due,
-                new GateSession(client),
+                DeletionGate.Session.of(client),
                 (archived, unarchived, when) ->
                     ledger.recordDeletions(accountId, runId, archived, unarchived, when),
                 stop::requested,
@@ -417,24 +417,6 @@ public final class ServerDelete {
           dryRun,
           headers,
           declined);
-    }
-  }
-
-  /** The gate's view of the POP3 session. */
-  private record GateSession(Pop3Client client) implements DeletionGate.Session {
-    @Override
-    public void delete(List<Integer> numbers) throws IOException {
-      client.delete(numbers);
-    }
-
-    @Override
-    public void reset() throws IOException {
-      client.rset();
-    }
-
-    @Override
-    public void quit() throws IOException {
-      client.quit();
     }
   }
 }
