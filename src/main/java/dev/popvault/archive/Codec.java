@@ -99,7 +99,7 @@ public enum Codec {
    * Wraps {@code out} in a compressor that writes one complete frame when closed. Closing the
    * returned stream closes {@code out}.
    */
-  OutputStream compressor(OutputStream out) throws IOException {
+  public OutputStream compressor(OutputStream out) throws IOException {
     switch (this) {
       case ZSTD:
         return ZstdCompressorOutputStream.builder()

@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       DeleteCommand.class,
       StatusCommand.class,
       ShowCommand.class,
+      SearchCommand.class,
+      ExportCommand.class,
       AdoptCommand.class,
       HistoryCommand.class,
       VerifyCommand.class,

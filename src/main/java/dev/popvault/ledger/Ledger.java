@@ -63,6 +63,7 @@ public final class Ledger implements AutoCloseable {
   private final LostMessages lost;
   private final Commits commits;
   private final Replacements replacements;
+  private final Catalog catalog;
 
   private Ledger(Path file, Duration busyTimeout, Connection connection) {
     this.file = file;
@@ -78,6 +79,7 @@ public final class Ledger implements AutoCloseable {
     lost = new LostMessages(sql);
     commits = new Commits(sql, files, runs, frames, messages);
     replacements = new Replacements(sql, files, frames, messages, lost);
+    catalog = new Catalog(sql);
   }
 
   /**
@@ -743,6 +745,41 @@ public final class Ledger implements AutoCloseable {
                 bracketed,
                 account,
                 account));
+  }
+
+  /**
+   * Finds archived messages in the catalog, in every account unless the filter names one; oldest
+   * Date first, undated ones last; at most {@code limit}.
+   *
+   * @throws LedgerException {@link Kind#USAGE} if the filter's full-text query is malformed
+   */
+  public synchronized List<CatalogEntry> search(CatalogFilter filter, int limit)
+      throws LedgerException {
+    return read(() -> catalog.search(filter, limit));
+  }
+
+  /** Up to {@code limit} messages whose To and Cc the catalog has yet to read from the archive. */
+  public synchronized List<CatalogEntry> uncataloged(int limit) throws LedgerException {
+    return read(() -> catalog.uncataloged(limit));
+  }
+
+  /** How many messages the catalog's back-fill has yet to read. */
+  public synchronized long uncatalogedCount() throws LedgerException {
+    return read(catalog::uncatalogedCount);
+  }
+
+  /** Records the To and Cc read from archived copies (the catalog back-fill), in one commit. */
+  public synchronized void recordAddresses(List<CatalogAddresses> read) throws LedgerException {
+    if (read.isEmpty()) {
+      return;
+    }
+    write(
+        () -> {
+          for (CatalogAddresses a : read) {
+            catalog.recordAddresses(a.messageRowId(), a.to(), a.cc());
+          }
+          return null;
+        });
   }
 
   /**

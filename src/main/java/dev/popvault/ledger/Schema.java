@@ -186,7 +186,46 @@ final class Schema {
                 source TEXT NOT NULL,
                 adopted_at INTEGER NOT NULL,
                 UNIQUE (account_id, uidl, slash_as_dash)
-              ) STRICT"""));
+              ) STRICT"""),
+          // 7: the search catalog. To and Cc join the header columns; cataloged is 1 once they
+          // were read (at archive time, or for older rows by the back-fill that `search` and
+          // `export` run from the archive files). catalog is an FTS5 index over the message
+          // table's header text (external content: the text itself stays in message), kept in
+          // step by triggers and filled here from what older rows already hold.
+          Migration.of(
+              "ALTER TABLE message ADD COLUMN to_addr TEXT",
+              "ALTER TABLE message ADD COLUMN cc_addr TEXT",
+              "ALTER TABLE message ADD COLUMN cataloged INTEGER NOT NULL DEFAULT 0"
+                  + " CHECK (cataloged IN (0, 1))",
+              "CREATE INDEX message_uncataloged ON message(account_id) WHERE cataloged = 0",
+              "CREATE VIRTUAL TABLE catalog USING fts5(from_addr, to_addr, cc_addr, subject,"
+                  + " message_id, content = 'message', content_rowid = 'id',"
+                  + " tokenize = 'unicode61 remove_diacritics 2')",
+              """
+              CREATE TRIGGER message_catalog_insert AFTER INSERT ON message BEGIN
+                INSERT INTO catalog(rowid, from_addr, to_addr, cc_addr, subject, message_id)
+                VALUES (new.id, new.from_addr, new.to_addr, new.cc_addr, new.subject,
+                  new.message_id);
+              END""",
+              """
+              CREATE TRIGGER message_catalog_delete AFTER DELETE ON message BEGIN
+                INSERT INTO catalog(catalog, rowid, from_addr, to_addr, cc_addr, subject,
+                  message_id)
+                VALUES ('delete', old.id, old.from_addr, old.to_addr, old.cc_addr, old.subject,
+                  old.message_id);
+              END""",
+              """
+              CREATE TRIGGER message_catalog_update
+              AFTER UPDATE OF from_addr, to_addr, cc_addr, subject, message_id ON message BEGIN
+                INSERT INTO catalog(catalog, rowid, from_addr, to_addr, cc_addr, subject,
+                  message_id)
+                VALUES ('delete', old.id, old.from_addr, old.to_addr, old.cc_addr, old.subject,
+                  old.message_id);
+                INSERT INTO catalog(rowid, from_addr, to_addr, cc_addr, subject, message_id)
+                VALUES (new.id, new.from_addr, new.to_addr, new.cc_addr, new.subject,
+                  new.message_id);
+              END""",
+              "INSERT INTO catalog(catalog) VALUES ('rebuild')"));
 
   private Schema() {}
 

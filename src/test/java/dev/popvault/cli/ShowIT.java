@@ -2,6 +2,7 @@ package dev.popvault.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.popvault.testsupport.ArchiveTools;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.Corpus;
 import dev.popvault.testsupport.CorpusMessage;
@@ -124,16 +125,7 @@ class ShowIT {
 
     // A copy of the archive with one byte changed inside the frame that holds the message.
     Path copy = work.resolve("damaged");
-    try (Stream<Path> files = Files.walk(work.resolve("archive"))) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path target = copy.resolve(work.resolve("archive").relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
+    ArchiveTools.copyTree(work.resolve("archive"), copy);
     Path mbox;
     try (Stream<Path> files = Files.walk(copy)) {
       mbox = files.filter(p -> p.toString().endsWith(".mbox.zst")).findFirst().orElseThrow();
