@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ShowCommand.class,
       SearchCommand.class,
       ExportCommand.class,
+      UploadCommand.class,
       AdoptCommand.class,
       HistoryCommand.class,
       VerifyCommand.class,

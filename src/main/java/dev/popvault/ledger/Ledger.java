@@ -64,6 +64,7 @@ public final class Ledger implements AutoCloseable {
   private final Commits commits;
   private final Replacements replacements;
   private final Catalog catalog;
+  private final Uploads uploads;
 
   private Ledger(Path file, Duration busyTimeout, Connection connection) {
     this.file = file;
@@ -80,6 +81,7 @@ public final class Ledger implements AutoCloseable {
     commits = new Commits(sql, files, runs, frames, messages);
     replacements = new Replacements(sql, files, frames, messages, lost);
     catalog = new Catalog(sql);
+    uploads = new Uploads(sql);
   }
 
   /**
@@ -778,6 +780,43 @@ public final class Ledger implements AutoCloseable {
           for (CatalogAddresses a : read) {
             catalog.recordAddresses(a.messageRowId(), a.to(), a.cc());
           }
+          return null;
+        });
+  }
+
+  /** Message row id → 'appending' or 'done', for every upload to {@code destination}. */
+  public synchronized Map<Long, String> uploadStates(String destination) throws LedgerException {
+    return read(() -> uploads.states(destination));
+  }
+
+  /** Hex SHA-256 of each message already uploaded to {@code destination}, from any account. */
+  public synchronized Set<String> uploadedDigests(String destination) throws LedgerException {
+    return read(() -> uploads.doneDigests(destination));
+  }
+
+  /**
+   * Records, durably, that the APPEND of a message to {@code destination} is about to be sent. A
+   * 'done' upload stays done.
+   */
+  public synchronized void beginUpload(long messageRowId, String destination, Instant at)
+      throws LedgerException {
+    write(
+        () -> {
+          uploads.begin(messageRowId, destination, at);
+          return null;
+        });
+  }
+
+  /**
+   * Records that {@code destination} holds the message (the server confirmed the APPEND, or the
+   * message was found there), with its UIDVALIDITY and UID when known.
+   */
+  public synchronized void finishUpload(
+      long messageRowId, String destination, Long uidValidity, Long uid, Instant at)
+      throws LedgerException {
+    write(
+        () -> {
+          uploads.finish(messageRowId, destination, uidValidity, uid, at);
           return null;
         });
   }

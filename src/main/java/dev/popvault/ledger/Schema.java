@@ -225,7 +225,26 @@ final class Schema {
                 VALUES (new.id, new.from_addr, new.to_addr, new.cc_addr, new.subject,
                   new.message_id);
               END""",
-              "INSERT INTO catalog(catalog) VALUES ('rebuild')"));
+              "INSERT INTO catalog(catalog) VALUES ('rebuild')"),
+          // 8: uploads to IMAP (`popvault upload`). A row is written as 'appending' and committed
+          // before the APPEND is sent, and set 'done' (with the APPENDUID when the server gives
+          // one) after the server confirmed it: a crash in between leaves 'appending', and the
+          // next run looks for the message at the destination before it appends it again.
+          // destination: imaps://user@host:port/folder.
+          Migration.of(
+              """
+              CREATE TABLE upload (
+                id INTEGER PRIMARY KEY,
+                message_id INTEGER NOT NULL REFERENCES message(id),
+                destination TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('appending', 'done')),
+                uid_validity INTEGER,
+                uid INTEGER,
+                started_at INTEGER NOT NULL,
+                done_at INTEGER,
+                UNIQUE (message_id, destination)
+              ) STRICT""",
+              "CREATE INDEX upload_by_destination ON upload(destination, state)"));
 
   private Schema() {}
 

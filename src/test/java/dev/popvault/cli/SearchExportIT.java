@@ -110,15 +110,11 @@ class SearchExportIT {
     Files.writeString(work.resolve("pass"), PASSWORD + "\n");
     // Small batches: several frames, so that reading frame by frame is exercised.
     CliRun archive =
-        CliRun.of(
-            "archive",
-            "pop3://searcher@127.0.0.1:" + dovecot.pop3Port(),
-            "--ca-file",
-            dovecot.caFile().toString(),
-            "--password-file",
-            work.resolve("pass").toString(),
-            "--archive-dir",
-            work.resolve("archive").toString(),
+        CliRun.archive(
+            dovecot,
+            "searcher",
+            work.resolve("pass"),
+            work.resolve("archive"),
             "--batch-size",
             "3");
     assertThat(archive.exitCode()).as(archive.describe()).isZero();

@@ -48,15 +48,7 @@ class ShowIT {
             .getBytes(StandardCharsets.US_ASCII));
     Files.writeString(work.resolve("pass"), PASSWORD + "\n");
     CliRun archive =
-        CliRun.of(
-            "archive",
-            "pop3://shower@127.0.0.1:" + dovecot.pop3Port(),
-            "--ca-file",
-            dovecot.caFile().toString(),
-            "--password-file",
-            work.resolve("pass").toString(),
-            "--archive-dir",
-            work.resolve("archive").toString());
+        CliRun.archive(dovecot, "shower", work.resolve("pass"), work.resolve("archive"));
     assertThat(archive.exitCode()).as(archive.describe()).isZero();
   }
 
