@@ -5,21 +5,43 @@ import dev.popvault.core.Failures;
 import dev.popvault.core.PopvaultException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** Starts popvault: builds the command line, runs it, and exits with its code. */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(newCommandLine().execute(args));
+    System.exit(forArgs(args).execute(args));
   }
 
   /**
-   * Builds the configured command line. Tests call this and {@link CommandLine#execute} to drive
-   * the real CLI in-process.
+   * Builds the configured command line with every subcommand. Tests call this and {@link
+   * CommandLine#execute} to drive the real CLI in-process.
    */
   public static CommandLine newCommandLine() {
-    CommandLine commandLine = new CommandLine(new PopvaultCommand());
+    return configured(new CommandLine(new PopvaultCommand()));
+  }
+
+  /**
+   * Builds the command line for {@code args}: when the first argument names a subcommand, the tree
+   * holds only that one (its options, help and errors are the same as in the whole tree); anything
+   * else (no arguments, {@code --help}, a misspelt command) gets the whole tree.
+   */
+  static CommandLine forArgs(String... args) {
+    if (args.length > 0) {
+      for (Class<?> subcommand : PopvaultCommand.class.getAnnotation(Command.class).subcommands()) {
+        if (subcommand.getAnnotation(Command.class).name().equals(args[0])) {
+          CommandLine root = new CommandLine(new PopvaultRoot());
+          root.addSubcommand(new CommandLine(subcommand, CommandLine.defaultFactory()));
+          return configured(root);
+        }
+      }
+    }
+    return newCommandLine();
+  }
+
+  private static CommandLine configured(CommandLine commandLine) {
     commandLine.setParameterExceptionHandler(Main::handleBadUsage);
     commandLine.setExecutionExceptionHandler(Main::handle);
     commandLine.setExecutionStrategy(Main::execute);

@@ -2,11 +2,13 @@ package dev.popvault.cli;
 
 import picocli.CommandLine.Command;
 
-/** Groups popvault's subcommands; prints usage when called alone. */
+/**
+ * The whole command tree: {@link PopvaultRoot}'s attributes (picocli applies a superclass's
+ * {@code @Command} first) with every subcommand, in the order help lists them. The build's man page
+ * and completion generators read this class; {@link Main} uses it when a command line names no
+ * single subcommand.
+ */
 @Command(
-    name = "popvault",
-    mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
     subcommands = {
       ArchiveCommand.class,
       ListCommand.class,
@@ -21,23 +23,5 @@ import picocli.CommandLine.Command;
       ConfigCommand.class,
       WarmupCommand.class
     },
-    description = {
-      "Archive POP3 mailboxes exactly once into compressed mbox files, verified before anything is deleted."
-    },
-    footerHeading = "%nExamples:%n",
-    footer = {
-      "  popvault archive pop3s://alice@mail.example.com --password-file ~/.pw",
-      "  popvault archive work home -q --delete",
-      "  popvault verify",
-      "",
-      "Exit codes:",
-      ExitCodeTable.TEXT
-    })
-final class PopvaultCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-}
+    name = "popvault")
+final class PopvaultCommand extends PopvaultRoot {}

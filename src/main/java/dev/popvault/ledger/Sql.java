@@ -131,6 +131,12 @@ final class Sql {
           p.setInt(i + 1, b ? 1 : 0);
         } else if (a instanceof Instant t) {
           p.setLong(i + 1, t.toEpochMilli());
+        } else if (a instanceof String s) {
+          p.setString(i + 1, s);
+        } else if (a instanceof Long l) {
+          p.setLong(i + 1, l);
+        } else if (a instanceof Integer n) {
+          p.setInt(i + 1, n);
         } else {
           p.setObject(i + 1, a);
         }
