@@ -6,16 +6,14 @@ import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.Corpus;
 import dev.popvault.testsupport.CorpusMessage;
 import dev.popvault.testsupport.DovecotServer;
+import dev.popvault.testsupport.ImapFolders;
 import dev.popvault.testsupport.ImapKillProxy;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
-import jakarta.mail.Session;
 import jakarta.mail.Store;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -23,10 +21,8 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -109,41 +105,12 @@ class UploadIT {
     return CliRun.of(args.toArray(String[]::new));
   }
 
-  /** Logs in to the target mailbox with angus-mail (STARTTLS; the test CA's server is trusted). */
-  private static Store targetStore() throws Exception {
-    Properties p = new Properties();
-    p.put("mail.imap.starttls.enable", "true");
-    p.put("mail.imap.ssl.trust", "127.0.0.1");
-    p.put("mail.imap.peek", "true");
-    Store store = Session.getInstance(p).getStore("imap");
-    store.connect("127.0.0.1", dovecot.imapPort(), "target", TARGET_PASSWORD);
-    return store;
-  }
-
-  /** SHA-256 of BODY[] → count, for every message of the folder, read with angus-mail. */
   private static Map<String, Integer> folder(String name) throws Exception {
-    Store store = targetStore();
-    try {
-      Folder f = store.getFolder(name);
-      Map<String, Integer> found = new HashMap<>();
-      if (!f.exists()) {
-        return found;
-      }
-      f.open(Folder.READ_ONLY);
-      for (Message m : f.getMessages()) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        m.writeTo(body);
-        found.merge(sha256(body.toByteArray()), 1, Integer::sum);
-      }
-      f.close(false);
-      return found;
-    } finally {
-      store.close();
-    }
+    return ImapFolders.digests(dovecot, "target", TARGET_PASSWORD, name);
   }
 
   private static Instant internalDateOf(String folderName, String messageId) throws Exception {
-    Store store = targetStore();
+    Store store = ImapFolders.login(dovecot, "target", TARGET_PASSWORD);
     try {
       Folder f = store.getFolder(folderName);
       f.open(Folder.READ_ONLY);
@@ -269,10 +236,6 @@ class UploadIT {
   }
 
   private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return ImapFolders.sha256(bytes);
   }
 }
