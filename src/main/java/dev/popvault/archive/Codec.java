@@ -129,7 +129,7 @@ public enum Codec {
    * Data that is not a valid frame makes reads fail with an IOException. Closing the returned
    * stream closes {@code in}.
    */
-  InputStream decompressor(InputStream in) throws IOException {
+  public InputStream decompressor(InputStream in) throws IOException {
     switch (this) {
       case ZSTD:
         return new ZstdCompressorInputStream(in);

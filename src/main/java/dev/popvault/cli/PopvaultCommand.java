@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       SearchCommand.class,
       ExportCommand.class,
       UploadCommand.class,
+      ImportCommand.class,
       AdoptCommand.class,
       HistoryCommand.class,
       VerifyCommand.class,

@@ -502,6 +502,30 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
+   * Records the start of an import (`popvault import`) of {@code source} into the account: an
+   * archive run whose messages come from a file or Maildir; returns the run's id.
+   */
+  public synchronized long beginImportRun(long accountId, Instant started, String source)
+      throws LedgerException {
+    Objects.requireNonNull(started, "started");
+    return write(() -> runs.begin(accountId, started, RunKind.ARCHIVE, source));
+  }
+
+  /** Hex SHA-256 of every message archived for the account, for de-duplication by content. */
+  public synchronized Set<String> digests(long accountId) throws LedgerException {
+    return read(
+        () -> {
+          Set<String> digests = new HashSet<>();
+          java.util.HexFormat hex = java.util.HexFormat.of();
+          sql.each(
+              "SELECT sha256 FROM message WHERE account_id = ?",
+              r -> digests.add(hex.formatHex(r.getBytes(1))),
+              accountId);
+          return digests;
+        });
+  }
+
+  /**
    * Records how a run ended.
    *
    * @throws LedgerException {@link Kind#CONFLICT} if the run was already ended
@@ -700,10 +724,10 @@ public final class Ledger implements AutoCloseable {
         () ->
             sql.number(
                 "SELECT count(*) FROM (SELECT uidl, size FROM message WHERE account_id = ?"
+                    + " AND uidl NOT LIKE 'imported %'"
                     + " GROUP BY uidl, size HAVING max(deleted_at IS NULL) = 1"
                     + " AND min(archived_at) <= ?)",
-                accountId,
-                cutoff));
+                accountId, cutoff));
   }
 
   /**

@@ -244,7 +244,11 @@ final class Schema {
                 done_at INTEGER,
                 UNIQUE (message_id, destination)
               ) STRICT""",
-              "CREATE INDEX upload_by_destination ON upload(destination, state)"));
+              "CREATE INDEX upload_by_destination ON upload(destination, state)"),
+          // 9: where a run's messages came from when not from the POP3 server: `popvault import`
+          // records the file or Maildir (its messages carry UIDLs "imported <sha-256>", which no
+          // server can list: a UIDL holds no space, so they never license a DELE, M10).
+          Migration.of("ALTER TABLE run ADD COLUMN source TEXT"));
 
   private Schema() {}
 
