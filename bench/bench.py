@@ -381,6 +381,95 @@ class Bench:
         with open(out_file, encoding="utf-8", errors="replace") as f:
             return seconds, code, rss, f.read() + err
 
+    # ---- (export): one message out of a 1 GB archive ---------------------------------------
+
+    def scenario_export(self):
+        """Archives the 1 GB benchx mailbox once (untimed), then times `popvault export` of one
+        message (first, middle and last archived) and `popvault search` by Message-ID, against
+        decompressing the whole archive with the zstd program: the work that reading only the
+        frame holding the message avoids."""
+        import hashlib
+        import sqlite3
+        repeats = min(3, self.args.repeats)
+        work = os.path.join(self.runs, "export")
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+        archive = os.path.join(work, "archive")
+        env = dict(os.environ, POPVAULT_PASSWORD=self.password)
+        popvault = os.path.join(self.repo, "bin", "popvault")
+        seconds, code, _, text = self.timed(
+            [popvault, "archive", f"pop3://benchx@127.0.0.1:{self.args.plain_port}",
+             "--allow-plaintext", "--archive-dir", archive, "-q"], env, work)
+        if code != 0:
+            self.record("export", "popvault-one", 0, False, None, f"archive failed: {last_line(text)}")
+            return
+        db = sqlite3.connect(os.path.join(archive, "ledger.db"))
+        rows = db.execute("SELECT message_id, sha256 FROM message ORDER BY id").fetchall()
+        files = [os.path.join(archive, r[0]) for r in db.execute("SELECT path FROM archive_file")]
+        db.close()
+        self.export_facts = {"messages": len(rows), "archive_seconds": seconds,
+                             "bytes_on_disk": sum(os.path.getsize(f) for f in files),
+                             "files": len(files)}
+        print(f"(export) archived {len(rows)} messages in {seconds:.1f} s, "
+              f"{self.export_facts['bytes_on_disk'] / 1e6:.0f} MB on disk; {repeats} repeats",
+              file=sys.stderr)
+        chosen = [rows[0], rows[len(rows) // 2], rows[-1]]
+        for rep in range(repeats):
+            for position, (message_id, sha) in zip(("first", "middle", "last"), chosen):
+                out = os.path.join(work, f"eml-{rep}-{position}")
+                argv = [popvault, "export", f"message-id:{message_id}", "--format", "eml",
+                        "--to", out, "--archive-dir", archive, "-q"]
+                seconds, code, rss, text = self.timed(argv, env, work)
+                ok, note = code == 0, "" if code == 0 else f"exit {code}: {last_line(text)}"
+                written = [os.path.join(out, n) for n in os.listdir(out)] if ok else []
+                if ok and (len(written) != 1 or hashlib.sha256(
+                        open(written[0], "rb").read()).digest() != sha):
+                    ok, note = False, "exported bytes differ from the ledger's SHA-256"
+                self.record("export", "popvault-one", seconds, ok, rss, note, cpu=self.last_cpu,
+                            rep=rep)
+            seconds, code, rss, text = self.timed(
+                [popvault, "search", f"message-id:{chosen[1][0]}", "--json", "--archive-dir", archive],
+                env, work)
+            self.record("export", "popvault-search", seconds, code == 0, rss,
+                        "" if code == 0 else last_line(text), cpu=self.last_cpu, rep=rep)
+            quoted = " ".join(shlex.quote(f) for f in files)
+            seconds, code, rss, text = self.timed(["sh", "-c", f"zstd -dcq {quoted} > /dev/null"],
+                                                  env, work)
+            self.record("export", "zstd-whole", seconds, code == 0, rss,
+                        "" if code == 0 else last_line(text), cpu=self.last_cpu, rep=rep)
+        shutil.rmtree(work, ignore_errors=True)
+
+    def export_report(self):
+        """The (export) section: one message out of the 1 GB archive, against decompressing it all."""
+        facts = getattr(self, "export_facts", None)
+        if not facts:
+            return ["", "## (export): the archive run failed; nothing was timed"]
+
+        def spread(tool, key, scale=1.0, fmt="{:.2f}"):
+            vals = [r[key] * scale for r in self.results.get(("export", tool), [])
+                    if r["ok"] and r.get(key) is not None]
+            if not vals:
+                return "failed"
+            return (fmt.format(statistics.median(vals)) + " (" + fmt.format(min(vals)) + "–"
+                    + fmt.format(max(vals)) + ")")
+
+        lines = ["", f"## (export) one message out of {facts['messages']:,} "
+                 f"({facts['bytes_on_disk'] / 1e6:,.0f} MB compressed, {facts['files']} files)", "",
+                 f"Archived once, untimed ({facts['archive_seconds']:.1f} s). `popvault export "
+                 "message-id:ID --format eml` of the first, middle and last message archived (each "
+                 "checked against the ledger's SHA-256), `popvault search message-id:ID --json`, and "
+                 "`zstd -dc` of every archive file to /dev/null (what reading the whole archive costs); "
+                 "median (min–max).", "",
+                 "| command | wall s | CPU s | peak RSS MB |", "|---|---:|---:|---:|"]
+        labels = {"popvault-one": "popvault export (one message)",
+                  "popvault-search": "popvault search (by Message-ID)",
+                  "zstd-whole": "zstd -dc (the whole archive)"}
+        for tool, label in labels.items():
+            if ("export", tool) in self.results:
+                lines.append(f"| {label} | {spread(tool, 'seconds')} | {spread(tool, 'cpu')} | "
+                             f"{spread(tool, 'rss', 1 / 1024, '{:.0f}')} |")
+        return lines
+
     # ---- (delete): archive --delete of messages archived by an earlier run -------------------
 
     def delete_tools(self):
@@ -574,7 +663,7 @@ class Bench:
                   "only if it exited as expected and stored exactly the mailbox's message count. "
                   "Ratios are popvault / peer (lower is better for popvault)."
                   + (" **Quick run** (smaller corpora, fewer repeats)." if self.args.quick else ""))
-        if all(s in ("delete", "list") for s, _ in self.results):
+        if all(s in ("delete", "list", "export") for s, _ in self.results):
             method = "- Method: see below." + (" **Quick run** (smaller corpus, fewer repeats)."
                                                if self.args.quick else "")
         lines += [f"- Machine: {machine()}", f"- Versions: {'; '.join(versions(self.repo))}",
@@ -588,7 +677,7 @@ class Bench:
             ("c", f"(c) {c['benchc']:,} msgs, {mb['benchc']:.0f} MB, 50 ms RTT"),
             ("d", f"(d) no-op re-run, {c['benchb']:,} msgs"),
         ]
-        others = any(s not in ("delete", "list") for s, _ in self.results)
+        others = any(s not in ("delete", "list", "export") for s, _ in self.results)
         if others:
             lines += ["## Wall time, seconds (median)", "",
                       "| scenario | popvault | mpop | fetchmail | getmail6 | raw pipelined read | "
@@ -624,6 +713,8 @@ class Bench:
             lines += self.delete_report()
         if any(s == "list" for s, _ in self.results):
             lines += self.list_report()
+        if any(s == "export" for s, _ in self.results):
+            lines += self.export_report()
         failures = [(s, t, r) for (s, t), rs in self.results.items() for r in rs if not r["ok"]]
         if failures:
             lines += ["", "## Failed runs", ""]
@@ -928,6 +1019,8 @@ def main():
         b.scenario_delete()
     if "list" in only:
         b.scenario_list()
+    if "export" in only:
+        b.scenario_export()
     table = b.report()
     table += (f"\nLoad average (1, 5, 15 min) before: {load_before}; after: {load()} "
               f"(anything above 0 is other work sharing the {os.cpu_count()} CPUs).\n")
@@ -938,6 +1031,7 @@ def main():
     name = datetime.date.today().isoformat() + ("-quick" if args.quick else "") \
         + ("-delete" if only == {"delete"} else "") \
         + ("-list" if only == {"list"} else "") \
+        + ("-export" if only == {"export"} else "") \
         + (f"-vs-{args.base_rev}" if b.args.compare_base and b.base_ok else "") + ".md"
     with open(os.path.join(results, name), "w") as f:
         f.write(table)

@@ -12,6 +12,8 @@
 # --setup-only leaves Dovecot running with the corpora (stop it: kill $(cat WORK/dovecot/run/master.pid)).
 # --only list (not in the default set) times `popvault list` of a 50,000-message mailbox (headers by TOP)
 # against `mpop --status-only`, with peak RSS.
+# --only export (not in the default set) times `popvault export` of one message out of a 1 GB archive
+# against decompressing the whole archive with zstd.
 # --only delete (not in the default set) times `archive --delete` of messages archived by an earlier run
 # against mpop and popvault built from POPVAULT_BENCH_BASE_REV (default 6d90fb2, before M7's re-read).
 # --base-rev REV also times popvault built from REV in (a), (b), (c) and (d), interleaved with this
@@ -104,7 +106,7 @@ trap cleanup EXIT
 # One mail user per corpus; {PLAIN} passwords are fine for a throwaway local server.
 password="bench-pw"
 : > "$work/dovecot/passwd"
-for user in a b c d e l; do
+for user in a b c d e l x; do
   echo "bench$user:{PLAIN}$password" >> "$work/dovecot/passwd"
 done
 chgrp dovecot "$work/dovecot/passwd"
@@ -118,10 +120,10 @@ sed -e "s|@WORK@|$work|g" -e "s|@POP3_PORT@|$pop3_port|g" -e "s|@POP3S_PORT@|$po
 # (delete) the (b) corpus again, kept pristine under pristine/ so bench.py can re-deliver it before each run.
 if [[ $quick -eq 1 ]]; then
   a_count=500; a_bytes=25000000; b_count=2500; b_bytes=21000000; c_count=200; e_bytes=200000000
-  l_count=10000; l_bytes=20000000
+  l_count=10000; l_bytes=20000000; x_count=2500; x_bytes=250000000
 else
   a_count=2000; a_bytes=100000000; b_count=10000; b_bytes=84000000; c_count=1000; e_bytes=200000000
-  l_count=50000; l_bytes=100000000
+  l_count=50000; l_bytes=100000000; x_count=10000; x_bytes=1000000000
 fi
 gen() { /usr/bin/python3 "$bench/gencorpus.py" "$@"; }
 if wants a || wants tls || wants c; then
@@ -137,6 +139,9 @@ if wants c; then
 fi
 if wants list; then
   gen --maildir "$work/mail/benchl/Maildir" --count "$l_count" --bytes "$l_bytes" --seed 6
+fi
+if wants export; then
+  gen --maildir "$work/mail/benchx/Maildir" --count "$x_count" --bytes "$x_bytes" --seed 7
 fi
 if wants e; then
   gen --maildir "$work/mail/benche/Maildir" --count 1 --bytes "$e_bytes" --seed 5 --big

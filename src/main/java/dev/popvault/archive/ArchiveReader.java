@@ -298,7 +298,19 @@ public final class ArchiveReader {
     }
   }
 
-  /** Decodes one message and checks its length and SHA-256 when its end is reached. */
+  /**
+   * Returns a stream of {@code message}'s original bytes read from {@code decompressed}, which is
+   * positioned at its start; closing the stream closes nothing.
+   */
+  static InputStream checkedMessage(
+      InputStream decompressed, EncodedMessage message, String where) {
+    return new MessageStream(null, decompressed, message, where);
+  }
+
+  /**
+   * Decodes one message and checks its length and SHA-256 when its end is reached. Closing it
+   * closes the decompressed stream and the channel when it has a channel (it owns them).
+   */
   private static final class MessageStream extends InputStream {
     private final FileChannel channel;
     private final InputStream decompressed;
@@ -388,6 +400,9 @@ public final class ArchiveReader {
 
     @Override
     public void close() throws IOException {
+      if (channel == null) {
+        return;
+      }
       try {
         decompressed.close();
       } finally {

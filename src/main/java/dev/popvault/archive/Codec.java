@@ -99,7 +99,7 @@ public enum Codec {
    * Wraps {@code out} in a compressor that writes one complete frame when closed. Closing the
    * returned stream closes {@code out}.
    */
-  OutputStream compressor(OutputStream out) throws IOException {
+  public OutputStream compressor(OutputStream out) throws IOException {
     switch (this) {
       case ZSTD:
         return ZstdCompressorOutputStream.builder()
@@ -129,7 +129,7 @@ public enum Codec {
    * Data that is not a valid frame makes reads fail with an IOException. Closing the returned
    * stream closes {@code in}.
    */
-  InputStream decompressor(InputStream in) throws IOException {
+  public InputStream decompressor(InputStream in) throws IOException {
     switch (this) {
       case ZSTD:
         return new ZstdCompressorInputStream(in);

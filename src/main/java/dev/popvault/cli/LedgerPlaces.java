@@ -5,6 +5,7 @@ import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
 import dev.popvault.config.ConfigFile.Value;
 import dev.popvault.config.RunSettings;
+import dev.popvault.core.ArchivePlace;
 import dev.popvault.core.Directories;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +68,25 @@ final class LedgerPlaces {
 
   List<Place> places() {
     return List.copyOf(places.values());
+  }
+
+  /**
+   * Where {@code show}, {@code search} and {@code export} read archived mail: every place, in
+   * {@code account} only when it is not null.
+   */
+  static List<ArchivePlace> archives(CommonOptions common, String account) throws ConfigException {
+    ConfigFile file = common.configFile();
+    List<ArchivePlace> where = new ArrayList<>();
+    LedgerPlaces places =
+        of(
+            file,
+            common.run(file),
+            common.commandLine(),
+            account == null ? List.of() : List.of(account));
+    for (Place p : places.places()) {
+      where.add(new ArchivePlace(p.archiveDir(), p.ledger(), account));
+    }
+    return where;
   }
 
   /**

@@ -1,15 +1,14 @@
 package dev.popvault.cli;
 
 import dev.popvault.config.ConfigException;
-import dev.popvault.config.ConfigFile;
 import dev.popvault.config.Setting;
+import dev.popvault.core.ArchivePlace;
 import dev.popvault.core.ExitCode;
 import dev.popvault.core.ShowMessage;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -63,17 +62,7 @@ final class ShowCommand implements Callable<Integer>, SettingOptions.Taker {
 
   @Override
   public Integer call() throws ConfigException {
-    ConfigFile file = common.configFile();
-    LedgerPlaces places =
-        LedgerPlaces.of(
-            file,
-            common.run(file),
-            common.commandLine(),
-            account == null ? List.of() : List.of(account));
-    List<ShowMessage.Place> where = new ArrayList<>();
-    for (LedgerPlaces.Place p : places.places()) {
-      where.add(new ShowMessage.Place(p.archiveDir(), p.ledger(), account));
-    }
+    List<ArchivePlace> where = LedgerPlaces.archives(common, account);
     // The bytes go to standard output as they are: no PrintWriter, no charset.
     OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
     String shown = ShowMessage.write(where, wanted, mbox, out);

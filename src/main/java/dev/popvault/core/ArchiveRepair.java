@@ -412,7 +412,7 @@ final class ArchiveRepair {
                         + ": the server's copy differs from the one archived before (SHA-256);"
                         + " the server's copy is archived now");
               }
-              messages.add(repaired(item.row(), e, h.messageId(), h.date(), h.from(), h.subject()));
+              messages.add(repaired(item.row(), e, h));
               result.stored.add(item.row().key());
               result.refetched++;
             });
@@ -424,7 +424,7 @@ final class ArchiveRepair {
               ArchiveReader.openMessage(
                   damaged, codec, f.offset(), f.length(), encoded(item.row()))) {
             EncodedMessage e = frame.append(in, item.row().archivedAt());
-            messages.add(repaired(item.row(), e, null, null, null, null));
+            messages.add(repaired(item.row(), e, HeaderSummary.empty()));
           }
           result.stored.add(item.row().key());
           result.salvaged++;
@@ -449,12 +449,7 @@ final class ArchiveRepair {
   }
 
   private static FileReplacement.RepairedMessage repaired(
-      MessageRow old,
-      EncodedMessage e,
-      String messageId,
-      String date,
-      String from,
-      String subject) {
+      MessageRow old, EncodedMessage e, HeaderSummary h) {
     return new FileReplacement.RepairedMessage(
         old.sha256(),
         new MessageRow(
@@ -466,10 +461,12 @@ final class ArchiveRepair {
             e.length(),
             e.rawFromLine(),
             e.noFinalNewline(),
-            messageId,
-            date,
-            from,
-            subject,
+            h.messageId(),
+            h.date(),
+            h.from(),
+            h.subject(),
+            h.to(),
+            h.cc(),
             old.archivedAt(),
             null));
   }

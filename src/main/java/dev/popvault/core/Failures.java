@@ -3,6 +3,7 @@ package dev.popvault.core;
 import dev.popvault.archive.ArchiveCorruptException;
 import dev.popvault.archive.UnsafePathException;
 import dev.popvault.config.ConfigException;
+import dev.popvault.imap.ImapException;
 import dev.popvault.ledger.LedgerException;
 import dev.popvault.pop3.Pop3Exception;
 import java.io.IOException;
@@ -62,6 +63,15 @@ public final class Failures {
     }
     if (t instanceof ArchiveCorruptException e) {
       return new PopvaultException(ExitCode.DATA_ERROR, e.getMessage(), e);
+    }
+    if (t instanceof ImapException e) {
+      int code =
+          switch (e.kind()) {
+            case UNAVAILABLE -> ExitCode.UNAVAILABLE;
+            case AUTHENTICATION, TLS -> ExitCode.NO_PERMISSION;
+            case REFUSED -> ExitCode.DATA_ERROR;
+          };
+      return new PopvaultException(code, e.getMessage(), e);
     }
     if (t instanceof ConfigException e) {
       return new PopvaultException(e.usage() ? ExitCode.USAGE : ExitCode.CONFIG, e.getMessage(), e);

@@ -207,6 +207,8 @@ final class FramePipeline implements AutoCloseable {
         headers.date(),
         headers.from(),
         headers.subject(),
+        headers.to(),
+        headers.cc(),
         now,
         null);
   }

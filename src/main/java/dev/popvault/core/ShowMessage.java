@@ -21,9 +21,6 @@ import java.util.List;
  * form, checked the same way afterwards. Reads only: nothing is written but the output.
  */
 public final class ShowMessage {
-  /** One place to look: an archive directory and its ledger, optionally one account of it. */
-  public record Place(Path archiveDir, Path ledger, String account) {}
-
   private ShowMessage() {}
 
   /**
@@ -35,10 +32,10 @@ public final class ShowMessage {
    *     archived copy does not read back intact (some bytes may have been written by then)
    */
   public static String write(
-      List<Place> places, String uidlOrMessageId, boolean stored, OutputStream out) {
+      List<ArchivePlace> places, String uidlOrMessageId, boolean stored, OutputStream out) {
     try {
       List<Found> found = new ArrayList<>();
-      for (Place place : places) {
+      for (ArchivePlace place : places) {
         if (!Files.exists(place.ledger())) {
           continue;
         }

@@ -63,6 +63,8 @@ public final class Ledger implements AutoCloseable {
   private final LostMessages lost;
   private final Commits commits;
   private final Replacements replacements;
+  private final Catalog catalog;
+  private final Uploads uploads;
 
   private Ledger(Path file, Duration busyTimeout, Connection connection) {
     this.file = file;
@@ -78,6 +80,8 @@ public final class Ledger implements AutoCloseable {
     lost = new LostMessages(sql);
     commits = new Commits(sql, files, runs, frames, messages);
     replacements = new Replacements(sql, files, frames, messages, lost);
+    catalog = new Catalog(sql);
+    uploads = new Uploads(sql);
   }
 
   /**
@@ -498,6 +502,30 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
+   * Records the start of an import (`popvault import`) of {@code source} into the account: an
+   * archive run whose messages come from a file or Maildir; returns the run's id.
+   */
+  public synchronized long beginImportRun(long accountId, Instant started, String source)
+      throws LedgerException {
+    Objects.requireNonNull(started, "started");
+    return write(() -> runs.begin(accountId, started, RunKind.ARCHIVE, source));
+  }
+
+  /** Hex SHA-256 of every message archived for the account, for de-duplication by content. */
+  public synchronized Set<String> digests(long accountId) throws LedgerException {
+    return read(
+        () -> {
+          Set<String> digests = new HashSet<>();
+          java.util.HexFormat hex = java.util.HexFormat.of();
+          sql.each(
+              "SELECT sha256 FROM message WHERE account_id = ?",
+              r -> digests.add(hex.formatHex(r.getBytes(1))),
+              accountId);
+          return digests;
+        });
+  }
+
+  /**
    * Records how a run ended.
    *
    * @throws LedgerException {@link Kind#CONFLICT} if the run was already ended
@@ -696,10 +724,10 @@ public final class Ledger implements AutoCloseable {
         () ->
             sql.number(
                 "SELECT count(*) FROM (SELECT uidl, size FROM message WHERE account_id = ?"
+                    + " AND uidl NOT LIKE 'imported %'"
                     + " GROUP BY uidl, size HAVING max(deleted_at IS NULL) = 1"
                     + " AND min(archived_at) <= ?)",
-                accountId,
-                cutoff));
+                accountId, cutoff));
   }
 
   /**
@@ -743,6 +771,78 @@ public final class Ledger implements AutoCloseable {
                 bracketed,
                 account,
                 account));
+  }
+
+  /**
+   * Finds archived messages in the catalog, in every account unless the filter names one; oldest
+   * Date first, undated ones last; at most {@code limit}.
+   *
+   * @throws LedgerException {@link Kind#USAGE} if the filter's full-text query is malformed
+   */
+  public synchronized List<CatalogEntry> search(CatalogFilter filter, int limit)
+      throws LedgerException {
+    return read(() -> catalog.search(filter, limit));
+  }
+
+  /** Up to {@code limit} messages whose To and Cc the catalog has yet to read from the archive. */
+  public synchronized List<CatalogEntry> uncataloged(int limit) throws LedgerException {
+    return read(() -> catalog.uncataloged(limit));
+  }
+
+  /** How many messages the catalog's back-fill has yet to read. */
+  public synchronized long uncatalogedCount() throws LedgerException {
+    return read(catalog::uncatalogedCount);
+  }
+
+  /** Records the To and Cc read from archived copies (the catalog back-fill), in one commit. */
+  public synchronized void recordAddresses(List<CatalogAddresses> read) throws LedgerException {
+    if (read.isEmpty()) {
+      return;
+    }
+    write(
+        () -> {
+          for (CatalogAddresses a : read) {
+            catalog.recordAddresses(a.messageRowId(), a.to(), a.cc());
+          }
+          return null;
+        });
+  }
+
+  /** Message row id → 'appending' or 'done', for every upload to {@code destination}. */
+  public synchronized Map<Long, String> uploadStates(String destination) throws LedgerException {
+    return read(() -> uploads.states(destination));
+  }
+
+  /** Hex SHA-256 of each message already uploaded to {@code destination}, from any account. */
+  public synchronized Set<String> uploadedDigests(String destination) throws LedgerException {
+    return read(() -> uploads.doneDigests(destination));
+  }
+
+  /**
+   * Records, durably, that the APPEND of a message to {@code destination} is about to be sent. A
+   * 'done' upload stays done.
+   */
+  public synchronized void beginUpload(long messageRowId, String destination, Instant at)
+      throws LedgerException {
+    write(
+        () -> {
+          uploads.begin(messageRowId, destination, at);
+          return null;
+        });
+  }
+
+  /**
+   * Records that {@code destination} holds the message (the server confirmed the APPEND, or the
+   * message was found there), with its UIDVALIDITY and UID when known.
+   */
+  public synchronized void finishUpload(
+      long messageRowId, String destination, Long uidValidity, Long uid, Instant at)
+      throws LedgerException {
+    write(
+        () -> {
+          uploads.finish(messageRowId, destination, uidValidity, uid, at);
+          return null;
+        });
   }
 
   /**

@@ -28,6 +28,8 @@ public record MessageRow(
     String date,
     String from,
     String subject,
+    String to,
+    String cc,
     Instant archivedAt,
     Instant deletedAt) {
 
@@ -72,6 +74,8 @@ public record MessageRow(
         && Objects.equals(date, m.date)
         && Objects.equals(from, m.from)
         && Objects.equals(subject, m.subject)
+        && Objects.equals(to, m.to)
+        && Objects.equals(cc, m.cc)
         && archivedAt.equals(m.archivedAt)
         && Objects.equals(deletedAt, m.deletedAt);
   }

@@ -21,7 +21,7 @@ final class Messages {
   static final String COLUMNS =
       "m.uidl, m.size, m.wire_length, m.sha256, m.frame_offset, m.encoded_length,"
           + " m.raw_from_line, m.no_final_newline, m.message_id, m.date, m.from_addr, m.subject,"
-          + " m.archived_at, m.deleted_at";
+          + " m.to_addr, m.cc_addr, m.archived_at, m.deleted_at";
 
   private final Sql sql;
   private final MailDates dates = new MailDates();
@@ -77,8 +77,8 @@ final class Messages {
         sql.prepare(
             "INSERT INTO message(account_id, uidl, size, wire_length, sha256, frame_id,"
                 + " frame_offset, encoded_length, raw_from_line, no_final_newline, message_id,"
-                + " date, date_ms, from_addr, subject, archived_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " date, date_ms, from_addr, subject, to_addr, cc_addr, cataloged, archived_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)")) {
       for (MessageRow m : batch) {
         insert.update(
             accountId,
@@ -96,6 +96,8 @@ final class Messages {
             dates.epochMillis(m.date()),
             m.from(),
             m.subject(),
+            m.to(),
+            m.cc(),
             m.archivedAt());
       }
     }
@@ -118,8 +120,10 @@ final class Messages {
           r.getString(c + 9),
           r.getString(c + 10),
           r.getString(c + 11),
-          Instant.ofEpochMilli(r.getLong(c + 12)),
-          r.getObject(c + 13) == null ? null : Instant.ofEpochMilli(r.getLong(c + 13)));
+          r.getString(c + 12),
+          r.getString(c + 13),
+          Instant.ofEpochMilli(r.getLong(c + 14)),
+          r.getObject(c + 15) == null ? null : Instant.ofEpochMilli(r.getLong(c + 15)));
     } catch (IllegalArgumentException | NullPointerException e) {
       throw sql.error(Kind.CORRUPT, " records an invalid message", e);
     }
@@ -176,7 +180,8 @@ final class Messages {
                 + " raw_from_line = ?, no_final_newline = ?, wire_length = ?, sha256 = ?,"
                 + " message_id = coalesce(?, message_id), date = coalesce(?, date),"
                 + " date_ms = CASE WHEN ? IS NULL THEN date_ms ELSE ? END,"
-                + " from_addr = coalesce(?, from_addr), subject = coalesce(?, subject)"
+                + " from_addr = coalesce(?, from_addr), subject = coalesce(?, subject),"
+                + " to_addr = coalesce(?, to_addr), cc_addr = coalesce(?, cc_addr)"
                 + " WHERE account_id = ? AND uidl = ? AND size = ? AND sha256 = ?",
             frameId,
             fresh.offsetInFrame(),
@@ -191,6 +196,8 @@ final class Messages {
             dates.epochMillis(fresh.date()),
             fresh.from(),
             fresh.subject(),
+            fresh.to(),
+            fresh.cc(),
             accountId,
             fresh.uidl(),
             fresh.listSize(),

@@ -19,12 +19,18 @@ final class Runs {
   }
 
   long begin(long accountId, Instant started, RunKind kind) throws SQLException, LedgerException {
+    return begin(accountId, started, kind, null);
+  }
+
+  long begin(long accountId, Instant started, RunKind kind, String source)
+      throws SQLException, LedgerException {
     try {
       return sql.number(
-          "INSERT INTO run(account_id, started, kind) VALUES (?, ?, ?) RETURNING id",
+          "INSERT INTO run(account_id, started, kind, source) VALUES (?, ?, ?, ?) RETURNING id",
           accountId,
           started,
-          kind.word());
+          kind.word(),
+          source);
     } catch (SQLException e) {
       if (SqliteErrors.isConstraint(e)) {
         throw new IllegalArgumentException("no account with id " + accountId, e);

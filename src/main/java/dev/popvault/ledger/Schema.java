@@ -186,7 +186,69 @@ final class Schema {
                 source TEXT NOT NULL,
                 adopted_at INTEGER NOT NULL,
                 UNIQUE (account_id, uidl, slash_as_dash)
-              ) STRICT"""));
+              ) STRICT"""),
+          // 7: the search catalog. To and Cc join the header columns; cataloged is 1 once they
+          // were read (at archive time, or for older rows by the back-fill that `search` and
+          // `export` run from the archive files). catalog is an FTS5 index over the message
+          // table's header text (external content: the text itself stays in message), kept in
+          // step by triggers and filled here from what older rows already hold.
+          Migration.of(
+              "ALTER TABLE message ADD COLUMN to_addr TEXT",
+              "ALTER TABLE message ADD COLUMN cc_addr TEXT",
+              "ALTER TABLE message ADD COLUMN cataloged INTEGER NOT NULL DEFAULT 0"
+                  + " CHECK (cataloged IN (0, 1))",
+              "CREATE INDEX message_uncataloged ON message(account_id) WHERE cataloged = 0",
+              "CREATE VIRTUAL TABLE catalog USING fts5(from_addr, to_addr, cc_addr, subject,"
+                  + " message_id, content = 'message', content_rowid = 'id',"
+                  + " tokenize = 'unicode61 remove_diacritics 2')",
+              """
+              CREATE TRIGGER message_catalog_insert AFTER INSERT ON message BEGIN
+                INSERT INTO catalog(rowid, from_addr, to_addr, cc_addr, subject, message_id)
+                VALUES (new.id, new.from_addr, new.to_addr, new.cc_addr, new.subject,
+                  new.message_id);
+              END""",
+              """
+              CREATE TRIGGER message_catalog_delete AFTER DELETE ON message BEGIN
+                INSERT INTO catalog(catalog, rowid, from_addr, to_addr, cc_addr, subject,
+                  message_id)
+                VALUES ('delete', old.id, old.from_addr, old.to_addr, old.cc_addr, old.subject,
+                  old.message_id);
+              END""",
+              """
+              CREATE TRIGGER message_catalog_update
+              AFTER UPDATE OF from_addr, to_addr, cc_addr, subject, message_id ON message BEGIN
+                INSERT INTO catalog(catalog, rowid, from_addr, to_addr, cc_addr, subject,
+                  message_id)
+                VALUES ('delete', old.id, old.from_addr, old.to_addr, old.cc_addr, old.subject,
+                  old.message_id);
+                INSERT INTO catalog(rowid, from_addr, to_addr, cc_addr, subject, message_id)
+                VALUES (new.id, new.from_addr, new.to_addr, new.cc_addr, new.subject,
+                  new.message_id);
+              END""",
+              "INSERT INTO catalog(catalog) VALUES ('rebuild')"),
+          // 8: uploads to IMAP (`popvault upload`). A row is written as 'appending' and committed
+          // before the APPEND is sent, and set 'done' (with the APPENDUID when the server gives
+          // one) after the server confirmed it: a crash in between leaves 'appending', and the
+          // next run looks for the message at the destination before it appends it again.
+          // destination: imaps://user@host:port/folder.
+          Migration.of(
+              """
+              CREATE TABLE upload (
+                id INTEGER PRIMARY KEY,
+                message_id INTEGER NOT NULL REFERENCES message(id),
+                destination TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('appending', 'done')),
+                uid_validity INTEGER,
+                uid INTEGER,
+                started_at INTEGER NOT NULL,
+                done_at INTEGER,
+                UNIQUE (message_id, destination)
+              ) STRICT""",
+              "CREATE INDEX upload_by_destination ON upload(destination, state)"),
+          // 9: where a run's messages came from when not from the POP3 server: `popvault import`
+          // records the file or Maildir (its messages carry UIDLs "imported <sha-256>", which no
+          // server can list: a UIDL holds no space, so they never license a DELE, M10).
+          Migration.of("ALTER TABLE run ADD COLUMN source TEXT"));
 
   private Schema() {}
 

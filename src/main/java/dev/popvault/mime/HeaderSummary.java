@@ -7,16 +7,17 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Holds the catalog fields of a message (Message-ID, Date, From, Subject), decoded for display. Any
- * field may be null. Built from untrusted bytes: values are unfolded, RFC 2047-decoded where
- * possible ({@link EncodedWords}), stripped of control characters and cut to a bounded length, so a
- * hostile header cannot bloat the ledger or a terminal.
+ * Holds the catalog fields of a message (Message-ID, Date, From, Subject, To, Cc), decoded for
+ * display and search. Any field may be null. Built from untrusted bytes: values are unfolded, RFC
+ * 2047-decoded where possible ({@link EncodedWords}), stripped of control characters and cut to a
+ * bounded length, so a hostile header cannot bloat the ledger or a terminal.
  *
  * <p>The header section is split here rather than with jakarta.mail's InternetHeaders, which looks
  * up a service provider on every call: measured at a tenth of the CPU of archiving 10,000 small
  * messages.
  */
-public record HeaderSummary(String messageId, String date, String from, String subject) {
+public record HeaderSummary(
+    String messageId, String date, String from, String subject, String to, String cc) {
   private static final int MAX_FIELD = 998;
 
   /** Caps the raw bytes kept of one folded field, before decoding and cutting to MAX_FIELD. */
@@ -27,22 +28,24 @@ public record HeaderSummary(String messageId, String date, String from, String s
     "message-id".getBytes(StandardCharsets.US_ASCII),
     "date".getBytes(StandardCharsets.US_ASCII),
     "from".getBytes(StandardCharsets.US_ASCII),
-    "subject".getBytes(StandardCharsets.US_ASCII)
+    "subject".getBytes(StandardCharsets.US_ASCII),
+    "to".getBytes(StandardCharsets.US_ASCII),
+    "cc".getBytes(StandardCharsets.US_ASCII)
   };
 
   /** Returns a summary with every field null. */
   public static HeaderSummary empty() {
-    return new HeaderSummary(null, null, null, null);
+    return new HeaderSummary(null, null, null, null, null, null);
   }
 
   /**
    * Parses the header section found at the start of {@code head} (which may hold more, or less,
    * than the header section; parsing stops at the first empty line). Works on bytes and decodes
-   * only the four fields it keeps: raw 8-bit text of a field is read as UTF-8 when it is valid
-   * UTF-8 (RFC 6532), else as ISO-8859-1.
+   * only the six fields it keeps: raw 8-bit text of a field is read as UTF-8 when it is valid UTF-8
+   * (RFC 6532), else as ISO-8859-1.
    */
   public static HeaderSummary parse(byte[] head, int length) {
-    String[] fields = new String[4];
+    String[] fields = new String[NAMES.length];
     int end = headerEnd(head, length);
     int i = 0;
     while (i < end) {
@@ -67,7 +70,12 @@ public record HeaderSummary(String messageId, String date, String from, String s
       }
     }
     return new HeaderSummary(
-        clean(fields[0]), clean(fields[1]), clean(fields[2]), clean(fields[3]));
+        clean(fields[0]),
+        clean(fields[1]),
+        clean(fields[2]),
+        clean(fields[3]),
+        clean(fields[4]),
+        clean(fields[5]));
   }
 
   /** Returns the index of the CR or LF that ends the line starting at {@code i}, or {@code end}. */

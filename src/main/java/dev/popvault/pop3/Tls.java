@@ -101,6 +101,21 @@ final class Tls {
   }
 
   /**
+   * Returns a socket factory that trusts what {@code trust} names (for another protocol's client:
+   * the IMAP upload). Host names are checked by that client.
+   */
+  static javax.net.ssl.SSLSocketFactory socketFactory(TlsTrust trust) throws Pop3Exception {
+    CapturingTrustManager tm = new CapturingTrustManager(delegateFor(trust), trust);
+    try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, new TrustManager[] {tm}, null);
+      return ctx.getSocketFactory();
+    } catch (GeneralSecurityException e) {
+      throw new Pop3Exception(Pop3Exception.Kind.TLS, "cannot set up TLS: " + e, e);
+    }
+  }
+
+  /**
    * Returns the failure of a handshake that the server broke off (alert, close, reset, or bytes
    * that are not TLS): UNAVAILABLE, with a hint at the usual cause.
    */

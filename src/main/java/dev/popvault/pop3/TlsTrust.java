@@ -31,6 +31,19 @@ public record TlsTrust(Path caFile, String sha256Fingerprint) {
     return new TlsTrust(null, null);
   }
 
+  /**
+   * Returns a socket factory for another protocol's TLS client with these anchors or this pin; the
+   * client checks the host name itself unless a pin is set ({@link #pinned}).
+   */
+  public javax.net.ssl.SSLSocketFactory socketFactory() throws Pop3Exception {
+    return Tls.socketFactory(this);
+  }
+
+  /** Whether a leaf fingerprint is pinned (then chain and host name are not checked). */
+  public boolean pinned() {
+    return sha256Fingerprint != null;
+  }
+
   /** Returns the pin as 64 lower-case hex digits, or null when no pin is set. */
   String normalizedFingerprint() {
     return sha256Fingerprint == null ? null : normalize(sha256Fingerprint);

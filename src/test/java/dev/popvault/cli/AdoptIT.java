@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.Mpop;
 import dev.popvault.testsupport.TestRequirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,27 +43,7 @@ class AdoptIT {
       Path pass = tmp.resolve("pass");
       Files.writeString(pass, PASSWORD + "\n");
       Path uidls = tmp.resolve("mpop_uidls");
-      Process mpop =
-          new ProcessBuilder(
-                  "mpop",
-                  "--host=127.0.0.1",
-                  "--port=" + dovecot.pop3Port(),
-                  "--auth=user",
-                  "--user=adopter",
-                  "--passwordeval=cat " + pass,
-                  "--tls=on",
-                  "--tls-starttls=on",
-                  "--tls-trust-file=" + dovecot.caFile(),
-                  "--deliver=mbox," + tmp.resolve("mpop.mbox"),
-                  "--uidls-file=" + uidls,
-                  "--keep=on",
-                  "--only-new=on",
-                  "--quiet")
-              .redirectErrorStream(true)
-              .redirectOutput(tmp.resolve("mpop.log").toFile())
-              .start();
-      assertThat(mpop.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(mpop.exitValue()).as(Files.readString(tmp.resolve("mpop.log"))).isZero();
+      Mpop.download(dovecot, "adopter", pass, tmp.resolve("mpop.mbox"), uidls, "--only-new=on");
       assertThat(Files.readString(uidls)).contains("old-1");
       deliver(dovecot, "new-1");
       deliver(dovecot, "new-2");

@@ -2,6 +2,7 @@ package dev.popvault.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.popvault.testsupport.ArchiveTools;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.Corpus;
 import dev.popvault.testsupport.CorpusMessage;
@@ -47,15 +48,7 @@ class ShowIT {
             .getBytes(StandardCharsets.US_ASCII));
     Files.writeString(work.resolve("pass"), PASSWORD + "\n");
     CliRun archive =
-        CliRun.of(
-            "archive",
-            "pop3://shower@127.0.0.1:" + dovecot.pop3Port(),
-            "--ca-file",
-            dovecot.caFile().toString(),
-            "--password-file",
-            work.resolve("pass").toString(),
-            "--archive-dir",
-            work.resolve("archive").toString());
+        CliRun.archive(dovecot, "shower", work.resolve("pass"), work.resolve("archive"));
     assertThat(archive.exitCode()).as(archive.describe()).isZero();
   }
 
@@ -124,16 +117,7 @@ class ShowIT {
 
     // A copy of the archive with one byte changed inside the frame that holds the message.
     Path copy = work.resolve("damaged");
-    try (Stream<Path> files = Files.walk(work.resolve("archive"))) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path target = copy.resolve(work.resolve("archive").relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
+    ArchiveTools.copyTree(work.resolve("archive"), copy);
     Path mbox;
     try (Stream<Path> files = Files.walk(copy)) {
       mbox = files.filter(p -> p.toString().endsWith(".mbox.zst")).findFirst().orElseThrow();

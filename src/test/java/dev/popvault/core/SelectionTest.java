@@ -71,7 +71,8 @@ class SelectionTest {
 
   @Test
   void fromAndSubjectAreCaseInsensitiveSubstringsOfTheDecodedText() {
-    HeaderSummary h = new HeaderSummary(null, null, "Jörg Müller <joerg@example.org>", "Grüße");
+    HeaderSummary h =
+        new HeaderSummary(null, null, "Jörg Müller <joerg@example.org>", "Grüße", null, null);
     assertThat(only(-1, null, null, "MÜLLER", null).matchesHeaders(h, null)).isTrue();
     assertThat(only(-1, null, null, "JOERG@", "grüße").matchesHeaders(h, null)).isTrue();
     assertThat(only(-1, null, null, "joerg", "hello").matchesHeaders(h, null)).isFalse();

@@ -55,6 +55,11 @@ class LedgerTest {
               "account_rename",
               "adopted",
               "archive_file",
+              "catalog",
+              "catalog_config",
+              "catalog_data",
+              "catalog_docsize",
+              "catalog_idx",
               "frame",
               "lost_message",
               "message",
@@ -558,7 +563,8 @@ class LedgerTest {
       ledger.commitFrame(f.id(), run, 0, 40, List.of(a, b, c));
       ledger.commitFrame(g.id(), run, 0, 99, List.of(message("other", 1, 0, 1)));
       MessageRow d =
-          new MessageRow("d", 4, 7, sha("d"), 0, 9, 2, true, null, null, null, null, T0, null);
+          new MessageRow(
+              "d", 4, 7, sha("d"), 0, 9, 2, true, null, null, null, null, null, null, T0, null);
       ledger.commitFrame(f.id(), run, 40, 25, List.of(d));
 
       List<FrameRow> frames = ledger.frames(f.id());
@@ -580,7 +586,9 @@ class LedgerTest {
       assertThat(first.noFinalNewline()).isFalse();
       assertThat(frames.get(1).messages())
           .containsExactly(
-              new MessageRow("d", 4, 7, sha("d"), 0, 9, 2, true, null, null, null, null, T0, null));
+              new MessageRow(
+                  "d", 4, 7, sha("d"), 0, 9, 2, true, null, null, null, null, null, null, T0,
+                  null));
       assertThat(ledger.frames(g.id())).hasSize(1);
       assertThat(ledger.frames(12345)).isEmpty();
     }
@@ -635,7 +643,22 @@ class LedgerTest {
       // Same key, different content (a server that reuses UIDL and size): a second row.
       MessageRow again =
           new MessageRow(
-              "a", 1, 5, sha("a-other"), 0, 5, -1, false, null, null, null, null, later, null);
+              "a",
+              1,
+              5,
+              sha("a-other"),
+              0,
+              5,
+              -1,
+              false,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              later,
+              null);
       ledger.commitFrame(f.id(), run, 10, 10, List.of(again));
       Map<ArchivedKey, Instant> first = ledger.firstArchived(home);
       assertThat(first)
@@ -843,6 +866,8 @@ class LedgerTest {
         "Fri, 1 Mar 2024 10:00:00 +0000",
         "Someone <someone@example.org>",
         "Subject " + uidl,
+        "To " + uidl + " <to@example.org>",
+        null,
         at,
         null);
   }

@@ -11,7 +11,22 @@ class MessageRowTest {
 
   private static MessageRow message(String uidl, long size, byte[] sha, long rawFromLine) {
     return new MessageRow(
-        uidl, size, 10, sha, 0, 12, rawFromLine, false, null, null, null, "secret plans", T, null);
+        uidl,
+        size,
+        10,
+        sha,
+        0,
+        12,
+        rawFromLine,
+        false,
+        null,
+        null,
+        null,
+        "secret plans",
+        null,
+        null,
+        T,
+        null);
   }
 
   @Test

@@ -117,7 +117,8 @@ class PartsTest {
 
   private static MessageRow message(String uidl, long offset, String date) {
     return new MessageRow(
-        uidl, 1, 10, sha(uidl), offset, 10, -1, false, null, date, null, null, T0, null);
+        uidl, 1, 10, sha(uidl), offset, 10, -1, false, null, date, null, null, null, null, T0,
+        null);
   }
 
   private static byte[] sha(String s) {

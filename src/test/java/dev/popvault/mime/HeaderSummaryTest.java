@@ -12,13 +12,19 @@ class HeaderSummaryTest {
   void decodesFoldedAndEncodedHeaders() {
     byte[] head =
         ("Message-ID: <a@b>\r\nDate: Thu, 1 Jan 1970 00:00:00 +0000\r\nFrom: =?UTF-8?Q?J=C3=B6rg?= <j@x>\r\n"
-                + "Subject: a long\r\n subject\r\n\r\nbody\r\n")
+                + "Subject: a long\r\n subject\r\nTo: a@x,\r\n b@x\r\nCC: =?UTF-8?Q?Z=C3=BC?= <z@x>\r\n\r\n"
+                + "body\r\n")
             .getBytes(StandardCharsets.US_ASCII);
     HeaderSummary s = HeaderSummary.parse(head, head.length);
     assertThat(s)
         .isEqualTo(
             new HeaderSummary(
-                "<a@b>", "Thu, 1 Jan 1970 00:00:00 +0000", "Jörg <j@x>", "a long subject"));
+                "<a@b>",
+                "Thu, 1 Jan 1970 00:00:00 +0000",
+                "Jörg <j@x>",
+                "a long subject",
+                "a@x, b@x",
+                "Zü <z@x>"));
   }
 
   @Test
@@ -46,7 +52,7 @@ class HeaderSummaryTest {
                 + "Date: in the body\r\n")
             .getBytes(StandardCharsets.US_ASCII);
     HeaderSummary s = HeaderSummary.parse(head, head.length);
-    assertThat(s).isEqualTo(new HeaderSummary("<m@x>", null, "a@b", "first second"));
+    assertThat(s).isEqualTo(new HeaderSummary("<m@x>", null, "a@b", "first second", null, null));
   }
 
   @Test

@@ -43,6 +43,23 @@ public final class ArchiveTools {
   private ArchiveTools() {}
 
   /**
+   * Copies an archive directory (files and sub-directories) to {@code to}, so that a test may
+   * damage the copy and keep the original.
+   */
+  public static void copyTree(Path from, Path to) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+
+  /**
    * Skips the calling test when {@code zstdcat}, {@code zcat}, {@code xzcat} or {@code python3} is
    * missing; fails it instead when {@code CI} is set.
    */

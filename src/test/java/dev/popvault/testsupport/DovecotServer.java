@@ -340,6 +340,12 @@ public final class DovecotServer implements AutoCloseable {
     }
   }
 
+  /** Returns {@code user}'s Maildir (cur/, new/, tmp/) as Dovecot keeps it. */
+  public Path maildir(String user) {
+    checkUser(user);
+    return mailDir.resolve(user);
+  }
+
   /**
    * Returns the base names (without the {@code :2,…} info suffix) of the messages left in {@code
    * user}'s {@code new/} and {@code cur/}, sorted.
