@@ -187,6 +187,51 @@ class UploadIT {
   }
 
   @Test
+  void aQuerySelectsWhatGoesSeenSetsTheFlagAndAPinnedCertificateIsChecked() throws Exception {
+    String url = "imap://target@127.0.0.1:" + dovecot.imapPort() + "/Pinned";
+    String pass = work.resolve("imap-pass").toString();
+    String archive = work.resolve("archive").toString();
+    CliRun pinned =
+        CliRun.of(
+            "upload",
+            "message-id:dated@example.org",
+            "--seen",
+            "--to",
+            url,
+            "--fingerprint",
+            dovecot.certSha256(),
+            "--password-file",
+            pass,
+            "--archive-dir",
+            archive);
+    assertThat(pinned.exitCode()).as(pinned.describe()).isZero();
+    assertThat(pinned.err()).contains("uploaded 1 of 1");
+    Store store = ImapFolders.login(dovecot, "target", TARGET_PASSWORD);
+    try {
+      Folder f = store.getFolder("Pinned");
+      f.open(Folder.READ_ONLY);
+      assertThat(f.getMessageCount()).isEqualTo(1);
+      assertThat(f.getMessage(1).isSet(jakarta.mail.Flags.Flag.SEEN)).isTrue();
+      f.close(false);
+    } finally {
+      store.close();
+    }
+    CliRun wrongPin =
+        CliRun.of(
+            "upload",
+            "--to",
+            url.replace("/Pinned", "/WrongPin"),
+            "--fingerprint",
+            "00".repeat(32),
+            "--password-file",
+            pass,
+            "--archive-dir",
+            archive);
+    assertThat(wrongPin.exitCode()).as(wrongPin.describe()).isEqualTo(77);
+    assertThat(wrongPin.err()).doesNotContain("Exception");
+  }
+
+  @Test
   void aKillAtAnyPointOfAnUploadThenARerunLeavesEveryMessageExactlyOnce() throws Exception {
     int points = 0;
     for (int nth : new int[] {1, 3, 7}) {

@@ -64,7 +64,8 @@ class LedgerTest {
               "lost_message",
               "message",
               "run",
-              "unarchived_deletion");
+              "unarchived_deletion",
+              "upload");
     }
   }
 

@@ -67,14 +67,15 @@ class LedgerUpgradeTest {
     }
 
     try (Connection c = jdbc()) {
-      assertThat(number(c, "PRAGMA user_version")).isEqualTo(7).isEqualTo(Schema.latestVersion());
+      assertThat(number(c, "PRAGMA user_version")).isEqualTo(9).isEqualTo(Schema.latestVersion());
       Map<String, List<Map<String, Object>>> after = snapshot(c);
-      // Migrations 5 and 6 add tables, empty for an old ledger.
+      // Migrations 5, 6 and 8 add tables, empty for an old ledger.
       assertThat(after.keySet())
           .containsAll(before.keySet())
-          .contains("unarchived_deletion", "adopted");
+          .contains("unarchived_deletion", "adopted", "upload");
       assertThat(after.get("unarchived_deletion")).isEmpty();
       assertThat(after.get("adopted")).isEmpty();
+      assertThat(after.get("upload")).isEmpty();
       for (String table : before.keySet()) {
         List<Map<String, Object>> old = before.get(table);
         List<Map<String, Object>> now = after.get(table);
@@ -93,6 +94,8 @@ class LedgerUpgradeTest {
           // Migration 5: every old run was an archive run; no login was recorded yet.
           if (table.equals("run")) {
             assertThat(kept.remove("kind")).isEqualTo("archive");
+            // Migration 9: no old run was an import.
+            assertThat(kept.remove("source")).isNull();
           }
           if (table.equals("account")) {
             assertThat(kept.remove("last_login")).isNull();
