@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.DovecotServer;
+import dev.popvault.testsupport.Getmail;
 import dev.popvault.testsupport.LedgerProbe;
 import dev.popvault.testsupport.Mpop;
 import dev.popvault.testsupport.TestRequirements;
@@ -141,49 +142,11 @@ class AdoptIT {
 
   @Test
   void m10_messagesGetmail6DownloadedAreNeitherFetchedNorDeleted() throws Exception {
-    TestRequirements.requireCommands("getmail", "setpriv");
     try (DovecotServer dovecot = DovecotServer.start(serverDir)) {
       dovecot.addUser("adopter", PASSWORD);
       deliver(dovecot, "gm-1");
       deliver(dovecot, "gm-2");
-      // getmail6 will not deliver as root: it runs as nobody, in a directory nobody may use.
-      java.nio.file.attribute.UserPrincipal nobody =
-          tmp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
-      Files.setPosixFilePermissions(
-          tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-      Path dir = Files.createDirectory(tmp.resolve("getmail"));
-      Path ca = Files.copy(dovecot.caFile(), dir.resolve("ca.pem"));
-      Path mbox = Files.createFile(dir.resolve("out.mbox"));
-      Files.writeString(
-          dir.resolve("getmailrc"),
-          "[retriever]\ntype = SimplePOP3SSLRetriever\nserver = 127.0.0.1\nport = "
-              + dovecot.pop3sPort()
-              + "\nusername = adopter\npassword = "
-              + PASSWORD
-              + "\nca_certs = "
-              + ca
-              + "\nssl_cert_hostname = 127.0.0.1\ntimeout = 20\n\n[destination]\ntype = Mboxrd\npath = "
-              + mbox
-              + "\n\n[options]\nread_all = false\ndelete = false\nverbose = 0\n");
-      for (Path p : new Path[] {dir, ca, mbox, dir.resolve("getmailrc")}) {
-        Files.setOwner(p, nobody);
-      }
-      Process getmail =
-          new ProcessBuilder(
-                  "setpriv",
-                  "--reuid=nobody",
-                  "--regid=nogroup",
-                  "--clear-groups",
-                  "getmail",
-                  "--getmaildir",
-                  dir.toString(),
-                  "--rcfile",
-                  "getmailrc")
-              .redirectErrorStream(true)
-              .redirectOutput(tmp.resolve("getmail.log").toFile())
-              .start();
-      assertThat(getmail.waitFor(120, TimeUnit.SECONDS)).isTrue();
-      assertThat(getmail.exitValue()).as(Files.readString(tmp.resolve("getmail.log"))).isZero();
+      Path dir = Getmail.download(dovecot, "adopter", PASSWORD, tmp, "");
       Path state;
       try (java.util.stream.Stream<Path> files = Files.list(dir)) {
         state =

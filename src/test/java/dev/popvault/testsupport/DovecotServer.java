@@ -203,9 +203,20 @@ public final class DovecotServer implements AutoCloseable {
    * @throws IllegalStateException if Dovecot does not come up within 10 s, with the tail of its log
    */
   public static DovecotServer start(Path workDir, TlsVariant tls) {
+    return start(workDir, tls, "");
+  }
+
+  /**
+   * Starts a server as {@link #start(Path, TlsVariant)} does, with {@code extraConfig} appended to
+   * its configuration (a later setting overrides an earlier one; a block adds to them).
+   */
+  public static DovecotServer start(Path workDir, TlsVariant tls, String extraConfig) {
     DovecotServer server;
     try {
       server = new DovecotServer(workDir, tls);
+      if (!extraConfig.isEmpty()) {
+        Files.writeString(server.config, extraConfig, java.nio.file.StandardOpenOption.APPEND);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare Dovecot work directory " + workDir, e);
     }
