@@ -68,6 +68,10 @@ public sealed interface PasswordSource {
     if (command != null) {
       return new FromCommand(command, commandTimeout);
     }
+    if (env.get(ENV_VAR) != null && env.get(ENV_VAR).isEmpty()) {
+      throw new ConfigException(
+          ENV_VAR + " is set but empty; set it to the password, or unset it to use another source");
+    }
     if (env.get(ENV_VAR) != null) {
       return new FromValue(env.get(ENV_VAR).toCharArray(), "environment " + ENV_VAR);
     }

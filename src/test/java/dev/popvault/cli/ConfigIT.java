@@ -210,6 +210,36 @@ class ConfigIT {
   }
 
   @Test
+  void theMetricsFileIsWorldReadableKeepsOtherAccountsAndSaysZeroForNeverSucceeded()
+      throws Exception {
+    Path metrics = tmp.resolve("keep.prom");
+    String good = Files.readString(config);
+    Files.writeString(config, good.replace("printf " + TOKEN, "false"));
+    CliRun home =
+        CliRun.of(
+            "archive", "--config", config.toString(), "home", "--metrics-file", metrics.toString());
+    assertThat(home.exitCode()).as(home.describe()).isEqualTo(78);
+    assertThat(Files.readString(metrics))
+        .as("an account that never succeeded says 0, so the README's alert fires")
+        .contains("popvault_last_success_timestamp_seconds{account=\"home\"} 0\n");
+    Files.writeString(config, good);
+    CliRun work =
+        CliRun.of(
+            "archive", "--config", config.toString(), "work", "--metrics-file", metrics.toString());
+    assertThat(work.exitCode()).as(work.describe()).isZero();
+    String prom = Files.readString(metrics);
+    assertThat(prom)
+        .contains("popvault_messages_new{account=\"work\"} 2")
+        .as("the account that did not run keeps its series")
+        .contains("popvault_exit_code{account=\"home\"} 78")
+        .contains("popvault_last_success_timestamp_seconds{account=\"home\"} 0\n");
+    assertThat(prom.indexOf("# HELP popvault_exit_code"))
+        .isLessThan(prom.indexOf("popvault_exit_code{account=\"home\"}"));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(metrics)))
+        .isEqualTo("rw-r--r--");
+  }
+
+  @Test
   void commandLineOptionsOverrideTheFile() {
     CliRun run = CliRun.of("archive", "--config", config.toString(), "work", "--no-delete");
     assertThat(run.exitCode()).as(run.describe()).isZero();

@@ -23,6 +23,16 @@ class PasswordSourceTest {
   }
 
   @Test
+  void anEmptyEnvironmentPasswordIsRefusedNotSent() {
+    assertThatThrownBy(
+            () ->
+                PasswordSource.choose(
+                    null, null, Duration.ofSeconds(5), Map.of(PasswordSource.ENV_VAR, ""), null))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("POPVAULT_PASSWORD is set but empty");
+  }
+
+  @Test
   void emptyOrMissingFileIsAConfigErrorNamingTheFile() throws Exception {
     Path empty = tmp.resolve("empty");
     Files.writeString(empty, "\n");
