@@ -35,15 +35,7 @@ class StatusHistoryIT {
       Path wrong = tmp.resolve("wrong");
       Files.writeString(wrong, "wrong-pw\n");
       String url = "pop3://phantom@127.0.0.1:" + server.port();
-      CliRun failed =
-          CliRun.of(
-              "archive",
-              url,
-              "--allow-plaintext",
-              "--password-file",
-              wrong.toString(),
-              "--archive-dir",
-              archive.toString());
+      CliRun failed = archiveAs(url, wrong, archive);
       assertThat(failed.exitCode()).as(failed.describe()).isEqualTo(77);
       Path ledger = archive.resolve("ledger.db");
       assertThat(LedgerProbe.column(ledger, "select name from account")).isEmpty();
@@ -56,25 +48,9 @@ class StatusHistoryIT {
 
       Path right = tmp.resolve("right");
       Files.writeString(right, "right-pw\n");
-      CliRun ok =
-          CliRun.of(
-              "archive",
-              url,
-              "--allow-plaintext",
-              "--password-file",
-              right.toString(),
-              "--archive-dir",
-              archive.toString());
+      CliRun ok = archiveAs(url, right, archive);
       assertThat(ok.exitCode()).as(ok.describe()).isZero();
-      CliRun failedLater =
-          CliRun.of(
-              "archive",
-              url,
-              "--allow-plaintext",
-              "--password-file",
-              wrong.toString(),
-              "--archive-dir",
-              archive.toString());
+      CliRun failedLater = archiveAs(url, wrong, archive);
       assertThat(failedLater.exitCode()).isEqualTo(77);
       assertThat(LedgerProbe.column(ledger, "select name from account"))
           .as("an account that was reached stays, with its failed run")
@@ -82,6 +58,17 @@ class StatusHistoryIT {
       assertThat(LedgerProbe.column(ledger, "select outcome from run order by id"))
           .containsExactly("ok", "failed");
     }
+  }
+
+  private static CliRun archiveAs(String url, Path passwordFile, Path archive) {
+    return CliRun.of(
+        "archive",
+        url,
+        "--allow-plaintext",
+        "--password-file",
+        passwordFile.toString(),
+        "--archive-dir",
+        archive.toString());
   }
 
   @Test
