@@ -23,6 +23,16 @@ class PasswordSourceTest {
   }
 
   @Test
+  void aMissingFileOrADirectorySaysSoInWords() {
+    assertThatThrownBy(() -> new PasswordSource.FromFile(tmp.resolve("nope")).read())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageEndingWith("nope: no such file")
+        .hasMessageNotContaining("Exception");
+    assertThatThrownBy(() -> new PasswordSource.FromFile(tmp).read())
+        .hasMessageContaining("is a directory");
+  }
+
+  @Test
   void anEmptyEnvironmentPasswordIsRefusedNotSent() {
     assertThatThrownBy(
             () ->
