@@ -240,6 +240,23 @@ class ConfigIT {
   }
 
   @Test
+  void aBrokenAccountsFileIsOneLineNamingLineAndColumnAndNothingElse() throws Exception {
+    Path broken = tmp.resolve("broken.toml");
+    Files.writeString(broken, "[work\nurl = \"pop3s://a@h\"\n");
+    Files.setPosixFilePermissions(broken, PosixFilePermissions.fromString("rw-------"));
+    CliRun syntax = CliRun.of("config", "check", "--config", broken.toString());
+    assertThat(syntax.exitCode()).isEqualTo(78);
+    assertThat(syntax.out()).isEmpty();
+    assertThat(syntax.err().lines()).hasSize(1);
+    assertThat(syntax.err()).contains(", line 1, column ").contains("not valid TOML");
+    Path binary = tmp.resolve("binary.toml");
+    Files.write(binary, new byte[] {0, (byte) 0xff, (byte) 0xfe, 'x'});
+    CliRun notText = CliRun.of("config", "check", "--config", binary.toString());
+    assertThat(notText.exitCode()).isEqualTo(78);
+    assertThat(notText.err()).contains("is not a text file").doesNotContain("Input length");
+  }
+
+  @Test
   void commandLineOptionsOverrideTheFile() {
     CliRun run = CliRun.of("archive", "--config", config.toString(), "work", "--no-delete");
     assertThat(run.exitCode()).as(run.describe()).isZero();

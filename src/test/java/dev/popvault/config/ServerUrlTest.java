@@ -48,8 +48,7 @@ class ServerUrlTest {
                 + " (pop3s://USER@HOST:PORT)");
     assertThatThrownBy(() -> ServerUrl.parse("pop3s://"))
         .hasMessage("invalid server URL 'pop3s://': no user and no host (pop3s://USER@HOST)");
-    assertThatThrownBy(() -> ServerUrl.parse("pop3s://@host"))
-        .hasMessageContaining("no user");
+    assertThatThrownBy(() -> ServerUrl.parse("pop3s://@host")).hasMessageContaining("no user");
     assertThatThrownBy(() -> ImapUrl.parse("imaps://carol@host:x/INBOX"))
         .hasMessageContaining("port 'x' is not a number");
   }
