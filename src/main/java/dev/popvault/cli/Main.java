@@ -31,7 +31,9 @@ public final class Main {
   static CommandLine forArgs(String... args) {
     if (args.length > 0) {
       for (Class<?> subcommand : PopvaultCommand.class.getAnnotation(Command.class).subcommands()) {
-        if (subcommand.getAnnotation(Command.class).name().equals(args[0])) {
+        // `help NAME` needs the whole tree to find NAME.
+        if (subcommand.getAnnotation(Command.class).name().equals(args[0])
+            && subcommand != CommandLine.HelpCommand.class) {
           CommandLine root = new CommandLine(new PopvaultRoot());
           root.addSubcommand(new CommandLine(subcommand, CommandLine.defaultFactory()));
           return configured(root);

@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
       RenameCommand.class,
       ProbeCommand.class,
       ConfigCommand.class,
-      WarmupCommand.class
+      WarmupCommand.class,
+      picocli.CommandLine.HelpCommand.class
     },
     name = "popvault")
 final class PopvaultCommand extends PopvaultRoot {}

@@ -25,6 +25,16 @@ final class Progress {
     return new Progress(err, !suppressed && System.console() != null);
   }
 
+  /** Seconds as a person reads a remaining time: 0:42, 12:05, 1:21:34. */
+  static String clock(long seconds) {
+    long h = seconds / 3600;
+    long m = seconds / 60 % 60;
+    long s = seconds % 60;
+    return h > 0
+        ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, s)
+        : String.format(Locale.ROOT, "%d:%02d", m, s);
+  }
+
   ProgressListener forAccount(String account) {
     if (!enabled) {
       return ProgressListener.NONE;
@@ -61,14 +71,14 @@ final class Progress {
         String line =
             String.format(
                 Locale.ROOT,
-                "%s: %d/%d messages, %.1f/%.1f MB, %.1f MB/s, ETA %d s",
+                "%s: %d/%d messages, %.1f/%.1f MB, %.1f MB/s, ETA %s",
                 account,
                 done,
                 total,
                 doneBytes / 1e6,
                 totalBytes / 1e6,
                 rate / 1e6,
-                Math.max(0, eta));
+                clock(Math.max(0, eta)));
         synchronized (err) {
           err.print("\r\033[K" + line);
           err.flush();

@@ -15,11 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Formats run outcomes for machines: the {@code --json} report and the Prometheus textfile. */
 final class Reports {
@@ -113,13 +119,12 @@ final class Reports {
           o.failure() == null
               ? Optional.of(clock.instant())
               : History.lastSuccess(ledgerOf(o, accounts), o.account());
-      if (success.isPresent()) {
-        sample(
-            text,
-            "popvault_last_success_timestamp_seconds",
-            o.account(),
-            success.get().getEpochSecond());
-      }
+      // 0 for an account that never succeeded: the README's alert (time() - x > limit) fires.
+      sample(
+          text,
+          "popvault_last_success_timestamp_seconds",
+          o.account(),
+          success.map(Instant::getEpochSecond).orElse(0L));
     }
     metric(text, "popvault_exit_code", "gauge", "Exit code of the last run (0 = success).");
     outcomes.forEach(o -> sample(text, "popvault_exit_code", o.account(), o.exitCode()));
@@ -155,9 +160,14 @@ final class Reports {
       }
     }
     try {
+      Set<String> ran = new HashSet<>();
+      outcomes.forEach(o -> ran.add(o.account()));
+      String merged = keepOtherAccounts(text.toString(), file, ran);
       Path dir = file.toAbsolutePath().getParent();
       Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.writeString(tmp, merged, StandardCharsets.UTF_8);
+      // World-readable: it holds no secret, and node_exporter's collector runs as another user.
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new PopvaultException(
@@ -172,6 +182,43 @@ final class Reports {
       }
     }
     return Path.of("/nonexistent");
+  }
+
+  /**
+   * Adds to the fresh metrics the samples an earlier run wrote for accounts this run did not touch,
+   * so that running one account keeps the other accounts' series (and their alerts) alive.
+   */
+  static String keepOtherAccounts(String fresh, Path file, Set<String> ran) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return fresh;
+    }
+    Map<String, List<String>> old = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      int brace = line.indexOf("{account=\"");
+      if (line.startsWith("#") || brace < 0) {
+        continue;
+      }
+      int end = line.indexOf("\"}", brace);
+      String account = end < 0 ? null : line.substring(brace + 10, end);
+      if (account != null && !ran.contains(account.replace("\\\"", "\"").replace("\\\\", "\\"))) {
+        old.computeIfAbsent(line.substring(0, brace), k -> new ArrayList<>()).add(line);
+      }
+    }
+    StringBuilder merged = new StringBuilder();
+    String current = null;
+    for (String line : fresh.split("\n")) {
+      if (line.startsWith("# HELP ")) {
+        if (current != null) {
+          old.getOrDefault(current, List.of()).forEach(l -> merged.append(l).append('\n'));
+        }
+        current = line.substring(7, line.indexOf(' ', 7));
+      }
+      merged.append(line).append('\n');
+    }
+    if (current != null) {
+      old.getOrDefault(current, List.of()).forEach(l -> merged.append(l).append('\n'));
+    }
+    return merged.toString();
   }
 
   private static void metric(StringBuilder text, String name, String type, String help) {

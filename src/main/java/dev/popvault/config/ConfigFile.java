@@ -71,6 +71,9 @@ public final class ConfigFile {
       lines = Files.readAllLines(file);
     } catch (NoSuchFileException e) {
       throw new ConfigException("config file " + file + " does not exist");
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new ConfigException(
+          "config file " + file + " is not a text file (it is not UTF-8); give the accounts file");
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
@@ -132,12 +135,17 @@ public final class ConfigFile {
     } catch (NoSuchFileException e) {
       throw new ConfigException("config file " + file + " does not exist");
     } catch (StreamReadException e) {
-      int at = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+      int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+      int column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
       String why =
           e.getOriginalMessage() == null
-              ? "syntax error"
+              ? ""
               : e.getOriginalMessage().lines().findFirst().orElse("");
-      throw new ConfigException(file + (at > 0 ? ":" + at : "") + ": " + why);
+      throw new ConfigException(
+          file
+              + (line > 0 ? ", line " + line + (column > 0 ? ", column " + column : "") : "")
+              + ": not valid TOML: "
+              + plainWords(why));
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
@@ -224,6 +232,18 @@ public final class ConfigFile {
 
   public Map<String, Value> defaults() {
     return defaults;
+  }
+
+  /** Says what the TOML parser's terse complaints mean, for someone editing the file. */
+  private static String plainWords(String parserMessage) {
+    if (parserMessage.startsWith("Newline not permitted here")) {
+      return "the line ends too early (an unclosed [table] header or \"string\", or a key without"
+          + " a value)";
+    }
+    if (parserMessage.isBlank()) {
+      return "syntax error";
+    }
+    return Character.toLowerCase(parserMessage.charAt(0)) + parserMessage.substring(1);
   }
 
   /** Returns the account tables in file order. */

@@ -19,7 +19,13 @@ public record ImapUrl(boolean implicitTls, String user, String host, int port, S
     try {
       uri = new URI(text);
     } catch (URISyntaxException e) {
-      throw new ConfigException("invalid IMAP URL '" + text + "': " + e.getReason());
+      String problem = ServerUrl.authorityProblem(text);
+      throw new ConfigException(
+          "invalid IMAP URL '" + text + "': " + (problem != null ? problem : e.getReason()));
+    }
+    if (uri.getHost() == null && ServerUrl.authorityProblem(text) != null) {
+      throw new ConfigException(
+          "invalid IMAP URL '" + text + "': " + ServerUrl.authorityProblem(text));
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("imaps") && !scheme.equals("imap")) {

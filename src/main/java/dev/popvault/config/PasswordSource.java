@@ -68,6 +68,10 @@ public sealed interface PasswordSource {
     if (command != null) {
       return new FromCommand(command, commandTimeout);
     }
+    if (env.get(ENV_VAR) != null && env.get(ENV_VAR).isEmpty()) {
+      throw new ConfigException(
+          ENV_VAR + " is set but empty; set it to the password, or unset it to use another source");
+    }
     if (env.get(ENV_VAR) != null) {
       return new FromValue(env.get(ENV_VAR).toCharArray(), "environment " + ENV_VAR);
     }
@@ -84,11 +88,22 @@ public sealed interface PasswordSource {
   record FromFile(Path file) implements PasswordSource {
     @Override
     public char[] read() throws ConfigException {
+      if (Files.isDirectory(file)) {
+        throw new ConfigException("password file " + file + " is a directory");
+      }
       try (InputStream in = Files.newInputStream(file)) {
         return firstLine(in.readNBytes(64 * 1024), "password file " + file);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new ConfigException("password file " + file + ": no such file");
+      } catch (java.nio.file.AccessDeniedException e) {
+        throw new ConfigException("password file " + file + ": permission denied");
       } catch (IOException e) {
+        // The message of an I/O error names the file and the reason; never the content.
         throw new ConfigException(
-            "cannot read password file " + file + ": " + e.getClass().getSimpleName());
+            "cannot read password file "
+                + file
+                + ": "
+                + (e.getMessage() == null ? "I/O error" : e.getMessage()));
       }
     }
 

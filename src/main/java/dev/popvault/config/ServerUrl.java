@@ -34,7 +34,9 @@ public record ServerUrl(boolean implicitTls, String user, String host, int port)
     try {
       uri = new URI(text);
     } catch (URISyntaxException e) {
-      throw new ConfigException("invalid server URL '" + text + "': " + e.getReason());
+      String problem = authorityProblem(text);
+      throw new ConfigException(
+          "invalid server URL '" + text + "': " + (problem != null ? problem : e.getReason()));
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     boolean implicitTls;
@@ -55,6 +57,10 @@ public record ServerUrl(boolean implicitTls, String user, String host, int port)
                   + "': use pop3s://USER@HOST[:PORT] or pop3://USER@HOST[:PORT]");
     }
     String rawUserInfo = uri.getRawUserInfo();
+    if (uri.getHost() == null && authorityProblem(text) != null) {
+      // java.net.URI then reads the whole authority as a name, with no user: say what is wrong.
+      throw new ConfigException("invalid server URL '" + text + "': " + authorityProblem(text));
+    }
     if (rawUserInfo == null || rawUserInfo.isEmpty()) {
       throw new ConfigException("invalid server URL '" + text + "': no user (pop3s://USER@HOST)");
     }
@@ -84,6 +90,50 @@ public record ServerUrl(boolean implicitTls, String user, String host, int port)
           "invalid server URL '" + text + "': port " + port + " out of range");
     }
     return new ServerUrl(implicitTls, user, host, port);
+  }
+
+  /**
+   * Names what is wrong with the part between "://" and the path ({@code USER@HOST[:PORT]}), in the
+   * words a user needs; null when that part looks right (other checks then apply).
+   */
+  static String authorityProblem(String text) {
+    int start = text.indexOf("://");
+    if (start < 0) {
+      return null;
+    }
+    String scheme = text.substring(0, start);
+    String rest = text.substring(start + 3);
+    int slash = rest.indexOf('/');
+    String authority = slash < 0 ? rest : rest.substring(0, slash);
+    String example = scheme + "://USER@HOST";
+    if (authority.isEmpty()) {
+      return "no user and no host (" + example + ")";
+    }
+    int at = authority.lastIndexOf('@');
+    if (at < 0) {
+      return "no user (" + example + ")";
+    }
+    if (at == 0) {
+      return "empty user before '@' (" + example + ")";
+    }
+    String hostPort = authority.substring(at + 1);
+    if (hostPort.isEmpty()) {
+      return "no host after '" + authority + "' (" + example + ")";
+    }
+    int colon =
+        hostPort.startsWith("[")
+            ? hostPort.indexOf(':', hostPort.indexOf(']'))
+            : hostPort.lastIndexOf(':');
+    if (colon >= 0) {
+      String port = hostPort.substring(colon + 1);
+      if (port.isEmpty() || !port.chars().allMatch(Character::isDigit)) {
+        return "port '" + port + "' is not a number (" + example + ":PORT)";
+      }
+      if (colon == 0) {
+        return "no host before ':" + port + "' (" + example + ")";
+      }
+    }
+    return null;
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.popvault.archive.Codec;
 import dev.popvault.config.ConfigException;
 import dev.popvault.config.PasswordSource;
 import dev.popvault.ledger.Ledger;
+import dev.popvault.ledger.LedgerException;
 import dev.popvault.pop3.Pop3Client;
 import dev.popvault.pop3.Pop3Log;
 import java.io.IOException;
@@ -46,6 +47,9 @@ final class MailboxSession implements AutoCloseable {
   private String accountName;
   private String dirName;
   private long accountId;
+  private boolean createdHere;
+  // Set on the login thread, read when the session closes.
+  private volatile boolean loggedIn;
   private Codec codec;
   private Clock clock;
   // A password typed at the prompt, kept (and wiped at close) only when the run logs in again
@@ -102,6 +106,7 @@ final class MailboxSession implements AutoCloseable {
     dirName = ArchiveLayout.safeDirName(accountName);
     lock = places.lock(dirName, accountName);
     accountId = plan.apply(ledger, request);
+    createdHere = plan.decision() instanceof AccountBinding.Create;
     if (plan.decision() instanceof AccountBinding.Move) {
       // The user named the account for this port: a -v line, not a notice on every port change.
       info.accept(
@@ -200,6 +205,7 @@ final class MailboxSession implements AutoCloseable {
       } finally {
         Arrays.fill(password, '\0');
       }
+      loggedIn = true;
       ledger.recordLogin(
           accountId,
           clock.instant(),
@@ -221,6 +227,23 @@ final class MailboxSession implements AutoCloseable {
     } catch (IOException | RuntimeException | Error e) {
       client.close();
       throw e;
+    }
+  }
+
+  /**
+   * A run that created the account and never logged in leaves no account behind (nor its failed
+   * run): status, history and verify then know only mailboxes that were reached. Best effort: a
+   * ledger that cannot be written keeps the row, which the next successful run uses.
+   */
+  private void forgetIfNeverLoggedIn() {
+    if (createdHere && !loggedIn && ledger != null) {
+      try {
+        if (ledger.forgetUnusedAccount(accountId)) {
+          info.accept(accountName + ": never logged in; the new account is not kept");
+        }
+      } catch (LedgerException | RuntimeException e) {
+        info.accept(accountName + ": could not remove the unused account: " + e.getMessage());
+      }
     }
   }
 
@@ -309,6 +332,7 @@ final class MailboxSession implements AutoCloseable {
       opener.close();
     }
     try {
+      forgetIfNeverLoggedIn();
       if (lock != null) {
         lock.close();
       }

@@ -846,6 +846,38 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
+   * Removes an account that a run created and that never got further than its login: its run rows
+   * and the account row, in one transaction, and only if nothing else refers to it (no archive
+   * file, message, adopted UIDL, deletion record, lost message or rename). Returns whether it was
+   * removed. So a first run with a wrong password or an unreachable server leaves no account
+   * behind.
+   */
+  public synchronized boolean forgetUnusedAccount(long accountId) throws LedgerException {
+    return write(
+        () -> {
+          long refs =
+              sql.number(
+                  "SELECT (SELECT count(*) FROM archive_file WHERE account_id = ?)"
+                      + " + (SELECT count(*) FROM message WHERE account_id = ?)"
+                      + " + (SELECT count(*) FROM adopted WHERE account_id = ?)"
+                      + " + (SELECT count(*) FROM unarchived_deletion WHERE account_id = ?)"
+                      + " + (SELECT count(*) FROM lost_message WHERE account_id = ?)"
+                      + " + (SELECT count(*) FROM account_rename WHERE account_id = ?)",
+                  accountId,
+                  accountId,
+                  accountId,
+                  accountId,
+                  accountId,
+                  accountId);
+          if (refs > 0) {
+            return false;
+          }
+          sql.update("DELETE FROM run WHERE account_id = ?", accountId);
+          return sql.update("DELETE FROM account WHERE id = ?", accountId) == 1;
+        });
+  }
+
+  /**
    * Records UIDLs another tool downloaded for the account ({@code popvault adopt}); returns how
    * many were new here. They only keep the first run from fetching those messages again: they are
    * never a reason to delete (M10).

@@ -210,6 +210,53 @@ class ConfigIT {
   }
 
   @Test
+  void theMetricsFileIsWorldReadableKeepsOtherAccountsAndSaysZeroForNeverSucceeded()
+      throws Exception {
+    Path metrics = tmp.resolve("keep.prom");
+    String good = Files.readString(config);
+    Files.writeString(config, good.replace("printf " + TOKEN, "false"));
+    CliRun home =
+        CliRun.of(
+            "archive", "--config", config.toString(), "home", "--metrics-file", metrics.toString());
+    assertThat(home.exitCode()).as(home.describe()).isEqualTo(78);
+    assertThat(Files.readString(metrics))
+        .as("an account that never succeeded says 0, so the README's alert fires")
+        .contains("popvault_last_success_timestamp_seconds{account=\"home\"} 0\n");
+    Files.writeString(config, good);
+    CliRun work =
+        CliRun.of(
+            "archive", "--config", config.toString(), "work", "--metrics-file", metrics.toString());
+    assertThat(work.exitCode()).as(work.describe()).isZero();
+    String prom = Files.readString(metrics);
+    assertThat(prom)
+        .contains("popvault_messages_new{account=\"work\"} 2")
+        .as("the account that did not run keeps its series")
+        .contains("popvault_exit_code{account=\"home\"} 78")
+        .contains("popvault_last_success_timestamp_seconds{account=\"home\"} 0\n");
+    assertThat(prom.indexOf("# HELP popvault_exit_code"))
+        .isLessThan(prom.indexOf("popvault_exit_code{account=\"home\"}"));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(metrics)))
+        .isEqualTo("rw-r--r--");
+  }
+
+  @Test
+  void aBrokenAccountsFileIsOneLineNamingLineAndColumnAndNothingElse() throws Exception {
+    Path broken = tmp.resolve("broken.toml");
+    Files.writeString(broken, "[work\nurl = \"pop3s://a@h\"\n");
+    Files.setPosixFilePermissions(broken, PosixFilePermissions.fromString("rw-------"));
+    CliRun syntax = CliRun.of("config", "check", "--config", broken.toString());
+    assertThat(syntax.exitCode()).isEqualTo(78);
+    assertThat(syntax.out()).isEmpty();
+    assertThat(syntax.err().lines()).hasSize(1);
+    assertThat(syntax.err()).contains(", line 1, column ").contains("not valid TOML");
+    Path binary = tmp.resolve("binary.toml");
+    Files.write(binary, new byte[] {0, (byte) 0xff, (byte) 0xfe, 'x'});
+    CliRun notText = CliRun.of("config", "check", "--config", binary.toString());
+    assertThat(notText.exitCode()).isEqualTo(78);
+    assertThat(notText.err()).contains("is not a text file").doesNotContain("Input length");
+  }
+
+  @Test
   void commandLineOptionsOverrideTheFile() {
     CliRun run = CliRun.of("archive", "--config", config.toString(), "work", "--no-delete");
     assertThat(run.exitCode()).as(run.describe()).isZero();

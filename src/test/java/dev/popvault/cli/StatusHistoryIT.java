@@ -27,6 +27,51 @@ class StatusHistoryIT {
   @TempDir Path tmp;
 
   @Test
+  void aFirstRunThatNeverLoggedInLeavesNoAccountBehind() throws Exception {
+    FakeMailbox box = new FakeMailbox().password("right-pw");
+    box.add("p1", "Subject: phantom\r\n\r\nbody\r\n");
+    try (ScriptedPop3Server server = ScriptedPop3Server.start(box)) {
+      Path archive = tmp.resolve("archive");
+      Path wrong = tmp.resolve("wrong");
+      Files.writeString(wrong, "wrong-pw\n");
+      String url = "pop3://phantom@127.0.0.1:" + server.port();
+      CliRun failed = archiveAs(url, wrong, archive);
+      assertThat(failed.exitCode()).as(failed.describe()).isEqualTo(77);
+      Path ledger = archive.resolve("ledger.db");
+      assertThat(LedgerProbe.column(ledger, "select name from account")).isEmpty();
+      assertThat(LedgerProbe.column(ledger, "select id from run")).isEmpty();
+      CliRun status = CliRun.of("status", "--archive-dir", archive.toString());
+      assertThat(status.out()).contains("no account has been archived yet");
+      CliRun verify = CliRun.of("verify", "--archive-dir", archive.toString());
+      assertThat(verify.exitCode()).as(verify.describe()).isZero();
+      assertThat(verify.out() + verify.err()).doesNotContain("phantom");
+
+      Path right = tmp.resolve("right");
+      Files.writeString(right, "right-pw\n");
+      CliRun ok = archiveAs(url, right, archive);
+      assertThat(ok.exitCode()).as(ok.describe()).isZero();
+      CliRun failedLater = archiveAs(url, wrong, archive);
+      assertThat(failedLater.exitCode()).isEqualTo(77);
+      assertThat(LedgerProbe.column(ledger, "select name from account"))
+          .as("an account that was reached stays, with its failed run")
+          .containsExactly("phantom@127.0.0.1");
+      assertThat(LedgerProbe.column(ledger, "select outcome from run order by id"))
+          .containsExactly("ok", "failed");
+    }
+  }
+
+  private static CliRun archiveAs(String url, Path passwordFile, Path archive) {
+    return CliRun.of(
+        "archive",
+        url,
+        "--allow-plaintext",
+        "--password-file",
+        passwordFile.toString(),
+        "--archive-dir",
+        archive.toString());
+  }
+
+  @Test
   void statusAndHistoryReportWhatTheRunsDidAndWhatIsDue() throws Exception {
     FakeMailbox box = new FakeMailbox().password("right-pw");
     for (int i = 1; i <= 4; i++) {

@@ -85,7 +85,20 @@ class ConfigFileTest {
         .hasMessageContaining("'delete' must be true or false");
 
     Path syntax = write("[work]\nurl = \n");
-    assertThatThrownBy(() -> ConfigFile.load(syntax)).hasMessageContaining(syntax.toString());
+    assertThatThrownBy(() -> ConfigFile.load(syntax))
+        .hasMessage(
+            syntax
+                + ", line 2, column 7: not valid TOML: the line ends too early (an unclosed [table]"
+                + " header or \"string\", or a key without a value)");
+    Path unclosed = write("[work\nurl = \"pop3s://a@h\"\n");
+    assertThatThrownBy(() -> ConfigFile.load(unclosed))
+        .hasMessageContaining(", line 1, column ")
+        .hasMessageContaining("not valid TOML");
+    Path binary = tmp.resolve("binary.toml");
+    Files.write(binary, new byte[] {0, (byte) 0xff, (byte) 0xfe, 'x'});
+    assertThatThrownBy(() -> ConfigFile.load(binary))
+        .hasMessageContaining("is not a text file")
+        .hasMessageNotContaining("Input length");
 
     Path noUrl = write("[work]\ncodec = \"xz\"\n");
     assertThatThrownBy(() -> ConfigFile.load(noUrl)).hasMessageContaining("has no 'url'");

@@ -23,6 +23,26 @@ class PasswordSourceTest {
   }
 
   @Test
+  void aMissingFileOrADirectorySaysSoInWords() {
+    assertThatThrownBy(() -> new PasswordSource.FromFile(tmp.resolve("nope")).read())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageEndingWith("nope: no such file")
+        .hasMessageNotContaining("Exception");
+    assertThatThrownBy(() -> new PasswordSource.FromFile(tmp).read())
+        .hasMessageContaining("is a directory");
+  }
+
+  @Test
+  void anEmptyEnvironmentPasswordIsRefusedNotSent() {
+    assertThatThrownBy(
+            () ->
+                PasswordSource.choose(
+                    null, null, Duration.ofSeconds(5), Map.of(PasswordSource.ENV_VAR, ""), null))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("POPVAULT_PASSWORD is set but empty");
+  }
+
+  @Test
   void emptyOrMissingFileIsAConfigErrorNamingTheFile() throws Exception {
     Path empty = tmp.resolve("empty");
     Files.writeString(empty, "\n");

@@ -38,6 +38,22 @@ class ServerUrlTest {
   }
 
   @Test
+  void sayWhatIsWrongWithAnIncompleteUrl() {
+    assertThatThrownBy(() -> ServerUrl.parse("pop3s://carol@"))
+        .hasMessage(
+            "invalid server URL 'pop3s://carol@': no host after 'carol@' (pop3s://USER@HOST)");
+    assertThatThrownBy(() -> ServerUrl.parse("pop3s://carol@host:abc"))
+        .hasMessage(
+            "invalid server URL 'pop3s://carol@host:abc': port 'abc' is not a number"
+                + " (pop3s://USER@HOST:PORT)");
+    assertThatThrownBy(() -> ServerUrl.parse("pop3s://"))
+        .hasMessage("invalid server URL 'pop3s://': no user and no host (pop3s://USER@HOST)");
+    assertThatThrownBy(() -> ServerUrl.parse("pop3s://@host")).hasMessageContaining("no user");
+    assertThatThrownBy(() -> ImapUrl.parse("imaps://carol@host:x/INBOX"))
+        .hasMessageContaining("port 'x' is not a number");
+  }
+
+  @Test
   void refusesOtherSchemesMissingUserAndPaths() {
     assertThatThrownBy(() -> ServerUrl.parse("imap://alice@h")).hasMessageContaining("pop3s://");
     assertThatThrownBy(() -> ServerUrl.parse("pop3s://h")).hasMessageContaining("no user");
