@@ -205,7 +205,7 @@ class ConfigIT {
         .as("a failed run keeps the account's last success time from the ledger")
         .containsPattern("popvault_last_success_timestamp_seconds\\{account=\"home\"} \\d{10}");
     assertThat(run.out()).contains("work: 2 new, 0 skipped, 2 deleted");
-    assertThat(run.err()).contains("home: ").contains("failed (exit 1)");
+    assertThat(run.err()).contains("home: ").contains("token command 'false' failed (exit 1)");
     assertThat(run.err().lines()).hasSize(1);
   }
 
