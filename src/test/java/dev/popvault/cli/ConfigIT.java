@@ -257,6 +257,27 @@ class ConfigIT {
   }
 
   @Test
+  void aTokenCommandWithoutOAuthIsRefusedNotIgnored() throws Exception {
+    CliRun line =
+        CliRun.of(
+            "archive",
+            "pop3s://a@127.0.0.1:1",
+            "--token-command",
+            "printf x",
+            "--archive-dir",
+            tmp.resolve("unused").toString());
+    assertThat(line.exitCode()).as(line.describe()).isEqualTo(64);
+    assertThat(line.err())
+        .contains("--token-command is used only with auth xoauth2 or oauthbearer");
+    Path file = tmp.resolve("token.toml");
+    Files.writeString(file, "[t]\nurl = \"pop3s://a@127.0.0.1:1\"\ntoken-command = \"printf x\"\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    CliRun inFile = CliRun.of("config", "check", "--config", file.toString());
+    assertThat(inFile.exitCode()).as(inFile.describe()).isEqualTo(78);
+    assertThat(inFile.err()).contains(":3: token-command is used only with auth xoauth2");
+  }
+
+  @Test
   void commandLineOptionsOverrideTheFile() {
     CliRun run = CliRun.of("archive", "--config", config.toString(), "work", "--no-delete");
     assertThat(run.exitCode()).as(run.describe()).isZero();
