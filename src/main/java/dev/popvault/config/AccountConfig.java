@@ -114,8 +114,19 @@ public record AccountConfig(
   private static void checkAuth(Map<String, Value> merged, Map<Setting, Object> values)
       throws ConfigException {
     Object auth = values.get(Setting.AUTH);
-    if ((auth.equals("xoauth2") || auth.equals("oauthbearer"))
-        && !values.containsKey(Setting.TOKEN_COMMAND)) {
+    boolean oauth = auth.equals("xoauth2") || auth.equals("oauthbearer");
+    if (!oauth && values.containsKey(Setting.TOKEN_COMMAND)) {
+      // Never ignored in silence: with another method the token would not be used at all.
+      Value given = merged.get(Setting.TOKEN_COMMAND.key());
+      String why =
+          " is used only with auth xoauth2 or oauthbearer (auth is "
+              + auth
+              + "): add --auth xoauth2 (or oauthbearer), or drop it";
+      throw given.fromCommandLine()
+          ? new ConfigException("--token-command" + why, true)
+          : new ConfigException(given.where() + ": token-command" + why);
+    }
+    if (oauth && !values.containsKey(Setting.TOKEN_COMMAND)) {
       Value given = merged.get(Setting.AUTH.key());
       String why = " needs a token-command (a command that prints the OAuth2 access token)";
       throw given.fromCommandLine()

@@ -32,6 +32,11 @@ public sealed interface PasswordSource {
   /** Describes the source for logs ("file /x", "command pass", ...), never the secret. */
   String describe();
 
+  /** Runs {@code command} for an OAuth2 access token; its errors say "token command". */
+  static PasswordSource tokenCommand(String command, Duration timeout) {
+    return new FromCommand(command, timeout, "token command");
+  }
+
   /**
    * Picks the source the user asked for: file, then command, then {@code POPVAULT_PASSWORD}, then
    * the terminal.
@@ -118,19 +123,24 @@ public sealed interface PasswordSource {
    * and takes the first line of its standard output. Its standard error is passed through on
    * failure only.
    */
-  record FromCommand(String command, Duration timeout) implements PasswordSource {
+  record FromCommand(String command, Duration timeout, String label) implements PasswordSource {
+    /** A password command. */
+    FromCommand(String command, Duration timeout) {
+      this(command, timeout, "password command");
+    }
+
     @Override
     public char[] read() throws ConfigException {
       List<String> words = splitWords(command);
       if (words.isEmpty()) {
-        throw new ConfigException("password command is empty");
+        throw new ConfigException(label + " is empty");
       }
       Process process;
       try {
         process = new ProcessBuilder(words).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
       } catch (IOException e) {
         throw new ConfigException(
-            "cannot run password command '" + words.get(0) + "': " + e.getMessage());
+            "cannot run " + label + " '" + words.get(0) + "': " + e.getMessage());
       }
       try {
         process.getOutputStream().close();
@@ -140,7 +150,8 @@ public sealed interface PasswordSource {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           process.destroyForcibly();
           throw new ConfigException(
-              "password command '"
+              label
+                  + " '"
                   + words.get(0)
                   + "' did not finish within "
                   + timeout.toSeconds()
@@ -152,21 +163,21 @@ public sealed interface PasswordSource {
                   .strip()
                   .replaceAll("[\\p{Cntrl}]+", " ");
           throw new ConfigException(
-              "password command '"
+              label
+                  + " '"
                   + words.get(0)
                   + "' failed (exit "
                   + process.exitValue()
                   + ")"
                   + (why.isEmpty() ? "" : ": " + why));
         }
-        return firstLine(out.join(), "output of password command '" + words.get(0) + "'");
+        return firstLine(out.join(), "output of " + label + " '" + words.get(0) + "'");
       } catch (IOException e) {
-        throw new ConfigException(
-            "password command '" + words.get(0) + "' failed: " + e.getMessage());
+        throw new ConfigException(label + " '" + words.get(0) + "' failed: " + e.getMessage());
       } catch (InterruptedException e) {
         process.destroyForcibly();
         Thread.currentThread().interrupt();
-        throw new ConfigException("interrupted while running the password command");
+        throw new ConfigException("interrupted while running the " + label);
       }
     }
 

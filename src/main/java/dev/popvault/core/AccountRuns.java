@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -69,8 +68,7 @@ public final class AccountRuns {
         };
     PasswordSource secret =
         oauth != OAuthMechanism.NONE
-            ? PasswordSource.choose(
-                null, null, account.tokenCommand(), COMMAND_TIMEOUT, Map.of(), null)
+            ? PasswordSource.tokenCommand(account.tokenCommand(), COMMAND_TIMEOUT)
             : PasswordSource.choose(
                 account.password(),
                 account.passwordFile(),

@@ -83,7 +83,7 @@ public final class UploadMessages {
       }
       PasswordSource secret =
           oauth
-              ? PasswordSource.choose(null, null, tokenCommand, COMMAND_TIMEOUT, Map.of(), null)
+              ? PasswordSource.tokenCommand(tokenCommand, COMMAND_TIMEOUT)
               : PasswordSource.choose(
                   passwordFile,
                   passwordCommand,

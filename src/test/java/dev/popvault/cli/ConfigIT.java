@@ -205,7 +205,7 @@ class ConfigIT {
         .as("a failed run keeps the account's last success time from the ledger")
         .containsPattern("popvault_last_success_timestamp_seconds\\{account=\"home\"} \\d{10}");
     assertThat(run.out()).contains("work: 2 new, 0 skipped, 2 deleted");
-    assertThat(run.err()).contains("home: ").contains("failed (exit 1)");
+    assertThat(run.err()).contains("home: ").contains("token command 'false' failed (exit 1)");
     assertThat(run.err().lines()).hasSize(1);
   }
 
@@ -254,6 +254,27 @@ class ConfigIT {
     CliRun notText = CliRun.of("config", "check", "--config", binary.toString());
     assertThat(notText.exitCode()).isEqualTo(78);
     assertThat(notText.err()).contains("is not a text file").doesNotContain("Input length");
+  }
+
+  @Test
+  void aTokenCommandWithoutOAuthIsRefusedNotIgnored() throws Exception {
+    CliRun line =
+        CliRun.of(
+            "archive",
+            "pop3s://a@127.0.0.1:1",
+            "--token-command",
+            "printf x",
+            "--archive-dir",
+            tmp.resolve("unused").toString());
+    assertThat(line.exitCode()).as(line.describe()).isEqualTo(64);
+    assertThat(line.err())
+        .contains("--token-command is used only with auth xoauth2 or oauthbearer");
+    Path file = tmp.resolve("token.toml");
+    Files.writeString(file, "[t]\nurl = \"pop3s://a@127.0.0.1:1\"\ntoken-command = \"printf x\"\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    CliRun inFile = CliRun.of("config", "check", "--config", file.toString());
+    assertThat(inFile.exitCode()).as(inFile.describe()).isEqualTo(78);
+    assertThat(inFile.err()).contains(":3: token-command is used only with auth xoauth2");
   }
 
   @Test
