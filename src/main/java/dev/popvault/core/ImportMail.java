@@ -57,9 +57,10 @@ public final class ImportMail {
       String dirName = ArchiveLayout.safeDirName(account);
       try (Ledger ledger = Ledger.open(places.ledger());
           AccountLock lock = places.lock(dirName, account)) {
+        java.util.OptionalLong existing = ledger.findAccount(account);
         long accountId =
-            ledger.findAccount(account).isPresent()
-                ? ledger.findAccount(account).getAsLong()
+            existing.isPresent()
+                ? existing.getAsLong()
                 : ledger.createAccount(account, "import.invalid", 1, account);
         String recorded = ledger.currentCodec(accountId);
         Codec codec = recorded == null ? Codec.ZSTD : Codec.parse(recorded);
@@ -132,14 +133,13 @@ public final class ImportMail {
                       })) {
             pipeline.run(plan);
           } catch (IOException | RuntimeException e) {
+            PopvaultException failure = Failures.translate(e);
             ledger.endRun(
                 runId,
                 new RunOutcome(
                     clock.instant(),
                     "failed",
-                    Failures.translate(e) == null
-                        ? ExitCode.SOFTWARE
-                        : Failures.translate(e).exitCode(),
+                    failure == null ? ExitCode.SOFTWARE : failure.exitCode(),
                     committed[0],
                     0,
                     0,

@@ -126,6 +126,31 @@ public final class UploadMessages {
 
   private UploadMessages() {}
 
+  /** Passes a message through to the spool and notes whether it holds a NUL byte on the way. */
+  private static final class NulWatch extends java.io.FilterInputStream {
+    boolean sawNul;
+
+    NulWatch(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      sawNul |= b == 0;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      for (int i = off; i < off + n && !sawNul; i++) {
+        sawNul = b[i] == 0;
+      }
+      return n;
+    }
+  }
+
   /**
    * Uploads what {@code query} selects in {@code places} to {@code to}; with {@code dryRun} only
    * says what it would upload, without connecting.
@@ -253,10 +278,12 @@ public final class UploadMessages {
               place.archiveDir(),
               todo,
               (entry, encoded, frame) -> {
-                try (InputStream in = frame.message(encoded)) {
+                boolean nul;
+                try (NulWatch in = new NulWatch(frame.message(encoded))) {
                   Files.copy(in, spool, StandardCopyOption.REPLACE_EXISTING);
+                  nul = in.sawNul;
                 }
-                send(ledger, entry, spool, states.get(entry.id()));
+                send(ledger, entry, spool, states.get(entry.id()), nul);
               },
               (entry, why) ->
                   damaged.add(entry.stored().account() + " " + entry.stored().uidl() + ": " + why));
@@ -267,7 +294,7 @@ public final class UploadMessages {
     }
 
     /** Uploads one message whose verified bytes are in {@code spool}. */
-    private void send(Ledger ledger, CatalogEntry entry, Path spool, String state)
+    private void send(Ledger ledger, CatalogEntry entry, Path spool, String state, boolean holdsNul)
         throws IOException {
       long size = entry.stored().wireLength();
       Date internalDate =
@@ -288,7 +315,7 @@ public final class UploadMessages {
             return;
           }
         }
-        if (containsNul(spool)) {
+        if (holdsNul) {
           notices.accept(
               entry.stored().account()
                   + " "
@@ -317,20 +344,6 @@ public final class UploadMessages {
       } catch (LedgerException e) {
         throw Failures.translate(e);
       }
-    }
-
-    private static boolean containsNul(Path spool) throws IOException {
-      byte[] buffer = new byte[64 * 1024];
-      try (InputStream in = Files.newInputStream(spool)) {
-        for (int n; (n = in.read(buffer)) != -1; ) {
-          for (int i = 0; i < n; i++) {
-            if (buffer[i] == 0) {
-              return true;
-            }
-          }
-        }
-      }
-      return false;
     }
 
     private Placed placed(CatalogEntry entry, Long uid, boolean wasFound) {

@@ -132,6 +132,7 @@ class UploadIT {
     assertThat(first.exitCode()).as(first.describe()).isZero();
     assertThat(first.err()).contains("uploaded " + SENT.values().stream().mapToInt(i -> i).sum());
     assertThat(first.out()).contains(" -> Moved UID ");
+    assertThat(first.err()).contains("c08-nul-bytes: the message holds NUL bytes");
     Map<String, Integer> moved = folder("Moved");
     List<String> missing = new ArrayList<>();
     for (String sha : SENT.keySet()) {
