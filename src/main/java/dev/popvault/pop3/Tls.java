@@ -62,6 +62,10 @@ final class Tls {
       this.trustManager = trustManager;
       this.pinned = pinned;
     }
+
+    SSLContext context() {
+      return context;
+    }
   }
 
   /** Builds the context for {@code trust} with the provider {@link TlsProvider} chooses. */

@@ -64,6 +64,24 @@ public final class TlsProvider {
     }
   }
 
+  /**
+   * Starts a client handshake in memory (no network): loads and links the classes a TLS connection
+   * uses, for the start-up caches the build and the launcher record ({@code popvault warmup}).
+   */
+  public static void exercise() throws Pop3Exception {
+    Tls.Prepared prepared = Tls.prepare(TlsTrust.system());
+    try {
+      javax.net.ssl.SSLEngine engine = prepared.context().createSSLEngine("localhost", 995);
+      engine.setUseClientMode(true);
+      engine.beginHandshake();
+      java.nio.ByteBuffer out =
+          java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+      engine.wrap(java.nio.ByteBuffer.allocate(0), out);
+    } catch (javax.net.ssl.SSLException e) {
+      throw new Pop3Exception(Pop3Exception.Kind.TLS, "cannot start a TLS handshake: " + e, e);
+    }
+  }
+
   /** Returns a TLS context from the chosen provider, not yet initialised. */
   static SSLContext newContext() throws Pop3Exception {
     Provider p = provider();
