@@ -41,6 +41,7 @@ POPVAULTS = ("popvault", BASE)
 DELETE_TOOLS = ["popvault", BASE, "mpop"]
 SLOW = {"fetchmail", "getmail6"}
 TIMEOUT = 300
+DEFAULT_ONLY = "a,tls,sc,big,sd,b,c,d,e"
 
 
 class Bench:
@@ -58,7 +59,8 @@ class Bench:
         self.results = {}  # (scenario, tool) -> list of Run
         self.proxy = None
         # run.sh generates only the corpora that the chosen scenarios use.
-        self.users = [u for u in ("bencha", "benchb", "benchc", "benchd", "benche", "benchl")
+        self.users = [u for u in ("bencha", "benchb", "benchc", "benchd", "benche", "benchl",
+                                        "benchr", "benchg")
                       if os.path.isdir(os.path.join(args.work, "mail", u, "Maildir", "cur"))]
         self.counts = {u: len(os.listdir(os.path.join(args.work, "mail", u, "Maildir", "cur")))
                        for u in self.users}
@@ -82,18 +84,23 @@ class Bench:
         except (OSError, subprocess.TimeoutExpired):
             return False
 
-    def command(self, tool, user, port, tls, out):
-        """Returns (argv, env, run-as-nobody) for one archive run of tool into directory out."""
+    def command(self, tool, user, port, tls, out, account=None):
+        """Returns (argv, env, run-as-nobody) for one archive run of tool into directory out.
+
+        account names popvault's account (--account): the same mailbox reached through another
+        port (the delay proxy) is otherwise another account."""
         env = dict(os.environ)
         ca = self.args.ca_file
         if tool in POPVAULTS:
-            scheme = "pop3"
+            scheme = "pop3s" if tls == "pop3s" else "pop3"
             home = self.args.base_home if tool == BASE else self.repo
             argv = [os.path.join(home, "bin", "popvault"), "archive",
                     f"{scheme}://{user}@127.0.0.1:{port}", "--ca-file", ca,
                     "--archive-dir", os.path.join(out, "archive"), "-q"]
             if not tls:
                 argv.append("--allow-plaintext")
+            if account:
+                argv += ["--account", account]
             env["POPVAULT_PASSWORD"] = self.password
             return argv, env, False
         if tool == "mpop":
@@ -103,7 +110,8 @@ class Bench:
                     f"--uidls-file={os.path.join(out, 'uidls')}", "--keep=on", "--only-new=on",
                     "--quiet"]
             if tls:
-                argv += ["--tls=on", "--tls-starttls=on", f"--tls-trust-file={ca}"]
+                argv += ["--tls=on", f"--tls-starttls={'off' if tls == 'pop3s' else 'on'}",
+                         f"--tls-trust-file={ca}"]
             else:
                 argv += ["--tls=off"]
             return argv, env, False
@@ -112,6 +120,8 @@ class Bench:
             # fetchmail matches only DNS names of the certificate, not its IP address entry.
             tls_opts = (f"sslproto 'tls1.2+' sslcertck sslcommonname \"localhost\" sslcertfile \"{ca}\""
                         if tls else "sslproto ''")
+            if tls == "pop3s":
+                tls_opts = "ssl " + tls_opts
             rc = os.path.join(out, "fetchmailrc")
             mda = (f"/usr/bin/awk -v out={os.path.join(out, 'out.mbox')} "
                    f"-f {os.path.join(self.bench, 'mboxrd-append.awk')}")
@@ -132,7 +142,7 @@ class Bench:
             mbox = os.path.join(out, "out.mbox")
             open(mbox, "a").close()
             retr = "SimplePOP3SSLRetriever" if tls else "SimplePOP3Retriever"
-            p = self.args.pop3s_port if tls else port
+            p = port if tls == "pop3s" else (self.args.pop3s_port if tls else port)
             extra = f"ca_certs = {ca}\nssl_cert_hostname = 127.0.0.1\n" if tls else ""
             with open(os.open(os.path.join(gd, "getmailrc"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
                               0o600), "w") as f:
@@ -272,7 +282,79 @@ class Bench:
         self.interleaved("a", "bencha", self.args.plain_port, False, self.tools(True) + ["raw"])
 
     def scenario_tls(self):
-        self.interleaved("tls", "bencha", self.args.pop3_port, True, self.tools())
+        self.interleaved("tls", "bencha", self.args.pop3s_port, "pop3s", self.tools())
+
+    def pair(self):
+        """popvault and mpop: the rows of issue #13 compare these two only."""
+        return [t for t in ("popvault", "mpop") if t in self.tools()]
+
+    def delayed(self, target):
+        """Starts bench/delayproxy.py (25 ms each way) in front of target; returns the process."""
+        proxy = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(self.bench, "delayproxy.py"),
+             "--listen", str(self.args.proxy_port), "--target", str(target), "--delay-ms", "25"])
+        wait_port(self.args.proxy_port)
+        return proxy
+
+    def scenario_sc(self):
+        """POP3S through the delay proxy (50 ms round trip), a 500-message mailbox."""
+        proxy = self.delayed(self.args.pop3s_port)
+        try:
+            self.interleaved("sc", "benchr", self.args.proxy_port, "pop3s", self.pair())
+        finally:
+            proxy.terminate()
+            proxy.wait()
+
+    def scenario_big(self):
+        """POP3S on the LAN, 8,000 messages / 800 MB; keeps the last runs' state for (sd)."""
+        return self.interleaved("big", "benchg", self.args.pop3s_port, "pop3s", self.pair(),
+                                keep_last=True)
+
+    def scenario_sd(self, kept):
+        """No-op re-runs over POP3S at a 50 ms round trip, on the state a full (big) run left."""
+        print(f"(sd) no-op re-runs over POP3S at 50 ms RTT, {self.counts['benchg']} messages "
+              "already archived", file=sys.stderr)
+        state = {}
+        for tool in self.pair():
+            ok, out = kept.get(tool, (False, None))
+            if not ok:
+                ok, out = self.one_run("sd-setup", tool, "benchg", self.args.pop3s_port, "pop3s", 0,
+                                       keep=True)
+            if ok:
+                state[tool] = out
+            else:
+                self.record("sd", tool, 0.0, False, None, "no full run to re-run on")
+        proxy = self.delayed(self.args.pop3s_port)
+        account = "benchg@127.0.0.1"  # the name the full run gave; --account moves it to the proxy's port
+        try:
+            tools = list(state)
+            for tool in tools:  # untimed: popvault records the account's new port once
+                argv, env, _ = self.command(tool, "benchg", self.args.proxy_port, "pop3s", state[tool],
+                                            account)
+                self.timed(argv, env, state[tool])
+            for rep in range(self.args.repeats):
+                for tool in tools[rep % len(tools):] + tools[:rep % len(tools)]:
+                    self.noop_run("sd", tool, "benchg", self.args.proxy_port, "pop3s", state[tool],
+                                  rep, account)
+        finally:
+            proxy.terminate()
+            proxy.wait()
+        for out in state.values():
+            shutil.rmtree(out, ignore_errors=True)
+
+    def noop_run(self, scenario, tool, user, port, tls, out, rep, account=None):
+        """Times one re-run on a tool's own state; it counts only if it stored nothing."""
+        argv, env, _ = self.command(tool, user, port, tls, out, account)
+        before = self.output_bytes(out)
+        seconds, code, rss, err = self.timed(argv, env, out)
+        # fetchmail exits 1 for "no new mail", which is what a no-op run must find.
+        expected = (0, 1) if tool == "fetchmail" else (0,)
+        ok, note = code in expected, ""
+        if not ok:
+            note = f"exit {code}: {last_line(err)}"
+        elif self.output_bytes(out) != before:
+            ok, note = False, "stored messages again on a no-op run"
+        self.record(scenario, tool, seconds, ok, rss, note, cpu=self.last_cpu, rep=rep)
 
     def scenario_b(self):
         return self.interleaved("b", "benchb", self.args.plain_port, False, self.tools(True) + ["raw"],
@@ -314,18 +396,7 @@ class Bench:
                     self.record("d", "hello", seconds, code == 0, rss, last_line(err) if code else "",
                                 cpu=self.last_cpu, rep=rep)
                     continue
-                out = state[tool]
-                argv, env, _ = self.command(tool, "benchb", self.args.plain_port, False, out)
-                before = self.output_bytes(out)
-                seconds, code, rss, err = self.timed(argv, env, out)
-                # fetchmail exits 1 for "no new mail", which is what a no-op run must find.
-                expected = (0, 1) if tool == "fetchmail" else (0,)
-                ok, note = code in expected, ""
-                if not ok:
-                    note = f"exit {code}: {last_line(err)}"
-                elif self.output_bytes(out) != before:
-                    ok, note = False, "stored messages again on a no-op run"
-                self.record("d", tool, seconds, ok, rss, note, cpu=self.last_cpu, rep=rep)
+                self.noop_run("d", tool, "benchb", self.args.plain_port, False, state[tool], rep)
         for out in state.values():
             shutil.rmtree(out, ignore_errors=True)
 
@@ -649,8 +720,8 @@ class Bench:
         vals = [op(ra[k], rb[k]) for k in ra if k in rb and rb[k]]
         return (statistics.median(vals), min(vals), max(vals), len(vals)) if vals else None
 
-    def ratio(self, scenario, a, b):
-        x, y = self.med(scenario, a), self.med(scenario, b)
+    def ratio(self, scenario, a, b, key="seconds"):
+        x, y = self.med(scenario, a, key), self.med(scenario, b, key)
         return f"{x / y:.2f}" if x and y else "—"
 
     def report(self):
@@ -671,40 +742,50 @@ class Bench:
         c = collections.defaultdict(int, self.counts)
         mb = collections.defaultdict(float, {u: self.sizes[u] / 1e6 for u in self.sizes})
         rows = [
-            ("a", f"(a) {c['bencha']:,} msgs, {mb['bencha']:.0f} MB"),
-            ("tls", f"(a) over TLS: STLS (getmail6: POP3S)"),
-            ("b", f"(b) {c['benchb']:,} small msgs, {mb['benchb']:.0f} MB"),
-            ("c", f"(c) {c['benchc']:,} msgs, {mb['benchc']:.0f} MB, 50 ms RTT"),
-            ("d", f"(d) no-op re-run, {c['benchb']:,} msgs"),
+            ("a", f"(a) {c['bencha']:,} msgs, {mb['bencha']:.0f} MB, plaintext"),
+            ("tls", f"(a) over TLS: POP3S, LAN"),
+            ("sc", f"{c['benchr']:,} msgs, {mb['benchr']:.0f} MB, POP3S, 50 ms RTT"),
+            ("big", f"{c['benchg']:,} msgs, {mb['benchg']:.0f} MB, POP3S, LAN"),
+            ("sd", f"no-op re-run, {c['benchg']:,} msgs, POP3S, 50 ms RTT"),
+            ("b", f"(b) {c['benchb']:,} small msgs, {mb['benchb']:.0f} MB, plaintext"),
+            ("c", f"(c) {c['benchc']:,} msgs, {mb['benchc']:.0f} MB, plaintext, 50 ms RTT"),
+            ("d", f"(d) no-op re-run, {c['benchb']:,} msgs, plaintext"),
         ]
         others = any(s not in ("delete", "list", "export") for s, _ in self.results)
         if others:
-            lines += ["## Wall time, seconds (median)", "",
-                      "| scenario | popvault | mpop | fetchmail | getmail6 | raw pipelined read | "
-                      "popvault/mpop | popvault/fetchmail | popvault/getmail6 |",
-                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            lines += ["## Wall time and CPU, seconds (median)", "",
+                      "CPU is user + system time of the client's process tree (`/usr/bin/time`), not "
+                      "the server's.", "",
+                      "| scenario | popvault wall | popvault CPU | mpop wall | mpop CPU | fetchmail | "
+                      "getmail6 | raw pipelined read | popvault/mpop wall | popvault/mpop CPU | "
+                      "popvault/fetchmail | popvault/getmail6 |",
+                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
             for key, label in rows:
-                if not any((key, t) for t in TOOLS if (key, t) in self.results):
+                if not any((key, t) in self.results for t in TOOLS):
                     continue
-                raw = self.cell(key, "raw") if key != "d" else "—"
-                lines.append(f"| {label} | " + " | ".join(self.cell(key, t) for t in TOOLS)
-                             + f" | {raw} | " + " | ".join(self.ratio(key, "popvault", p)
-                                                            for p in ("mpop", "fetchmail", "getmail6"))
-                             + " |")
+                raw = self.cell(key, "raw") if (key, "raw") in self.results else "—"
+                lines.append(f"| {label} | {self.cell(key, 'popvault')} | "
+                             f"{self.cell(key, 'popvault', 'cpu')} | {self.cell(key, 'mpop')} | "
+                             f"{self.cell(key, 'mpop', 'cpu')} | {self.cell(key, 'fetchmail')} | "
+                             f"{self.cell(key, 'getmail6')} | {raw} | "
+                             f"{self.ratio(key, 'popvault', 'mpop')} | "
+                             f"{self.ratio(key, 'popvault', 'mpop', 'cpu')} | "
+                             + " | ".join(self.ratio(key, "popvault", p)
+                                          for p in ("fetchmail", "getmail6")) + " |")
             if ("d", "hello") in self.results:
                 lines += ["", f"Start-up baseline for (d): `java -jar` of a trivial picocli program "
                           f"(bench/Hello.java, one option, default JVM flags): {self.cell('d', 'hello')} s; "
                           f"popvault no-op / baseline = {self.ratio('d', 'popvault', 'hello')}."]
             lines += ["", "## Peak RSS, MB (median of `/usr/bin/time` maximum resident set size)", "",
                       "| scenario | popvault | mpop | fetchmail | getmail6 |", "|---|---:|---:|---:|---:|"]
-            rss_rows = rows[:3] + [("e", f"(e) one {mb['benche']:.0f} MB message")]
+            rss_rows = rows + [("e", f"(e) one {mb['benche']:.0f} MB message")]
             for key, label in rss_rows:
                 if not any((key, t) in self.results for t in TOOLS):
                     continue
                 lines.append(f"| {label} | " + " | ".join(
                     self.cell(key, t, "rss", "{:.0f}", 1 / 1024) for t in TOOLS) + " |")
         if others:
-            lines += ["", "## Targets from issue #4", "", "| target | measured | met |",
+            lines += ["", "## Targets from issues #4 and #13", "", "| target | measured | met |",
                       "|---|---|---|"]
             lines += self.targets()
         if any(t == BASE and s != "delete" for s, t in self.results):
@@ -876,6 +957,19 @@ class Bench:
         v = self.med("e", "popvault", "rss")
         row("(e) peak RSS ≤ 200 MB for the 200 MB message", f"{v / 1024:.0f} MB" if v else "—",
             v / 1024 <= 200 if v else None)
+        # Issue #13: TLS, a real round trip, short runs.
+        for s, label, limit in (("tls", "POP3S LAN, 100 MB", 1.0), ("sc", "POP3S at 50 ms RTT", 0.8),
+                                ("sd", "no-op at 50 ms RTT, POP3S", 1.0),
+                                ("big", "POP3S LAN, 800 MB", 0.8), ("a", "plaintext (a)", 1.0),
+                                ("c", "plaintext (c), 50 ms RTT", 1.0)):
+            v = r(s, "popvault", "mpop")
+            row(f"{label}: popvault ≤ {limit} × mpop", f"{v:.2f} ×" if v else "—",
+                v <= limit if v else None)
+        peaks = [r_["rss"] for (s, t), rs in self.results.items() if t == "popvault"
+                 for r_ in rs if r_["ok"] and r_.get("rss")]
+        v = max(peaks) / 1024 if peaks else None
+        row("popvault peak RSS ≤ 200 MB in every run", f"{v:.0f} MB (largest)" if v else "—",
+            v <= 200 if v else None)
         return out
 
 
@@ -979,7 +1073,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeats", type=int)
     ap.add_argument("--slow-repeats", type=int)
-    ap.add_argument("--only", default="a,tls,b,c,d,e",
+    ap.add_argument("--only", default=DEFAULT_ONLY,
                     help="scenarios; 'delete' is not in the default set")
     ap.add_argument("--base-home", help="baseline: a built popvault checkout")
     ap.add_argument("--base-rev", help="baseline: its commit, for the table")
@@ -1006,6 +1100,13 @@ def main():
         b.scenario_a()
     if "tls" in only:
         b.scenario_tls()
+    if "sc" in only:
+        b.scenario_sc()
+    kept_big = {}
+    if "big" in only:
+        kept_big = b.scenario_big() or {}
+    if "sd" in only:
+        b.scenario_sd(kept_big)
     kept = {}
     if "b" in only:
         kept = b.scenario_b() or {}
@@ -1036,7 +1137,7 @@ def main():
     with open(os.path.join(results, name), "w") as f:
         f.write(table)
     print(f"bench: wrote bench/results/{name}", file=sys.stderr)
-    if not args.quick and only == {"a", "tls", "b", "c", "d", "e"}:
+    if not args.quick and only == set(DEFAULT_ONLY.split(",")):
         update_docs(os.path.join(b.repo, "docs", "performance.md"), table)
 
 

@@ -7,8 +7,10 @@
 # to bench/results/<date>.md. Must run as root (apt-get; Dovecot starts as root and drops to nobody).
 # Network: 127.0.0.1 only (plus the package mirror for apt-get).
 #
-# Usage: bench/run.sh [--quick] [--repeats N] [--slow-repeats N] [--only a,b,c,d,e,tls,delete]
+# Usage: bench/run.sh [--quick] [--repeats N] [--slow-repeats N] [--only a,tls,sc,big,sd,b,c,d,e,delete]
 #                     [--base-rev REV] [--work DIR] [--no-install] [--keep-work] [--setup-only]
+# Default set: a,tls,sc,big,sd,b,c,d,e. tls, sc (50 ms RTT), big (800 MB) and sd (no-op at 50 ms RTT) use
+# POP3S; sc, big and sd time popvault and mpop only.
 # --setup-only leaves Dovecot running with the corpora (stop it: kill $(cat WORK/dovecot/run/master.pid)).
 # --only list (not in the default set) times `popvault list` of a 50,000-message mailbox (headers by TOP)
 # against `mpop --status-only`, with peak RSS.
@@ -29,7 +31,7 @@ proxy_port="${POPVAULT_BENCH_PROXY_PORT:-21150}"
 plain_port="${POPVAULT_BENCH_PLAIN_PORT:-21111}"
 base_rev="${POPVAULT_BENCH_BASE_REV:-6d90fb2}"
 compare_base=0
-only="a,tls,b,c,d,e"
+only="a,tls,sc,big,sd,b,c,d,e"
 install=1
 keep_work=0
 setup_only=0
@@ -46,7 +48,7 @@ while [[ $# -gt 0 ]]; do
     --no-install) install=0 ;;
     --keep-work) keep_work=1 ;;
     --setup-only) setup_only=1 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
   esac
   shift
@@ -106,7 +108,7 @@ trap cleanup EXIT
 # One mail user per corpus; {PLAIN} passwords are fine for a throwaway local server.
 password="bench-pw"
 : > "$work/dovecot/passwd"
-for user in a b c d e l x; do
+for user in a b c d e l x r g; do
   echo "bench$user:{PLAIN}$password" >> "$work/dovecot/passwd"
 done
 chgrp dovecot "$work/dovecot/passwd"
@@ -121,9 +123,11 @@ sed -e "s|@WORK@|$work|g" -e "s|@POP3_PORT@|$pop3_port|g" -e "s|@POP3S_PORT@|$po
 if [[ $quick -eq 1 ]]; then
   a_count=500; a_bytes=25000000; b_count=2500; b_bytes=21000000; c_count=200; e_bytes=200000000
   l_count=10000; l_bytes=20000000; x_count=2500; x_bytes=250000000
+  r_count=200; r_bytes=16000000; g_count=2000; g_bytes=200000000
 else
   a_count=2000; a_bytes=100000000; b_count=10000; b_bytes=84000000; c_count=1000; e_bytes=200000000
   l_count=50000; l_bytes=100000000; x_count=10000; x_bytes=1000000000
+  r_count=500; r_bytes=41000000; g_count=8000; g_bytes=800000000
 fi
 gen() { /usr/bin/python3 "$bench/gencorpus.py" "$@"; }
 if wants a || wants tls || wants c; then
@@ -136,6 +140,12 @@ if wants c; then
   mkdir -p "$work/mail/benchc/Maildir"/{cur,new,tmp}
   find "$work/mail/bencha/Maildir/cur" -type f | sort | awk -v n="$c_count" 'NR <= n' \
     | xargs cp -t "$work/mail/benchc/Maildir/cur"
+fi
+if wants sc; then
+  gen --maildir "$work/mail/benchr/Maildir" --count "$r_count" --bytes "$r_bytes" --seed 3
+fi
+if wants big || wants sd; then
+  gen --maildir "$work/mail/benchg/Maildir" --count "$g_count" --bytes "$g_bytes" --seed 8
 fi
 if wants list; then
   gen --maildir "$work/mail/benchl/Maildir" --count "$l_count" --bytes "$l_bytes" --seed 6

@@ -197,6 +197,9 @@ final class MailboxSession implements AutoCloseable {
     try {
       try {
         awaitAccount(accountBound);
+        if (!settings.noUidl()) {
+          client.listWithLogin();
+        }
         switch (settings.oauth()) {
           case XOAUTH2 -> client.loginXoauth2(settings.user(), password, true);
           case OAUTHBEARER -> client.loginOauthbearer(settings.user(), password, true);

@@ -8,6 +8,7 @@ import dev.popvault.archive.Frame;
 import dev.popvault.archive.FrameWriter;
 import dev.popvault.ledger.Ledger;
 import dev.popvault.mime.HeaderSummary;
+import dev.popvault.pop3.TlsProvider;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,12 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Exercises the code paths of a typical run (ledger with its native SQLite library, every codec,
@@ -54,10 +52,7 @@ public final class Warmup {
         }
       }
       HeaderSummary.parse(message, message.length);
-      TrustManagerFactory trust =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trust.init((KeyStore) null);
-      SSLContext.getInstance("TLS").init(null, trust.getTrustManagers(), null);
+      TlsProvider.exercise();
     } finally {
       try (Stream<Path> files = Files.walk(scratch)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {

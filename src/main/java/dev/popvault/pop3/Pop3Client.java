@@ -34,6 +34,9 @@ public final class Pop3Client implements Closeable {
   private final Pop3Connection conn;
   private final Pop3Authenticator auth;
   private final ListingReader listings;
+  private boolean listWithLogin;
+  private boolean listingInFlight;
+  private boolean deleSent;
 
   private Pop3Client(Pop3Connection conn) {
     this.conn = conn;
@@ -133,7 +136,16 @@ public final class Pop3Client implements Closeable {
    *     but refused (before any credential is sent)
    */
   public void login(String user, char[] password, AuthMethod method) throws IOException {
-    auth.login(user, password, method);
+    listingInFlight = auth.login(user, password, method, listWithLogin);
+  }
+
+  /**
+   * Asks {@link #login} to send UIDL and LIST with the credential when the server pipelines, so
+   * that {@link #listing()} costs no round trip of its own (a no-op run's whole dialogue after the
+   * handshake is then one round trip and QUIT).
+   */
+  public void listWithLogin() {
+    listWithLogin = true;
   }
 
   /**
@@ -187,6 +199,12 @@ public final class Pop3Client implements Closeable {
    */
   public Listing listing() throws IOException {
     conn.requireOpen();
+    if (listingInFlight) {
+      listingInFlight = false;
+      Listing sent = readListing();
+      auth.enableUtf8();
+      return sent;
+    }
     if (!pipelining()) {
       List<UidlEntry> uidls = uidl();
       return new Listing(uidls, list());
@@ -194,6 +212,11 @@ public final class Pop3Client implements Closeable {
     conn.send("UIDL", "UIDL");
     conn.send("LIST", "LIST");
     conn.flush("UIDL");
+    return readListing();
+  }
+
+  /** Reads the replies to UIDL and LIST, sent together. */
+  private Listing readListing() throws IOException {
     List<UidlEntry> uidls;
     try {
       uidls = listings.readUidl();
@@ -257,6 +280,7 @@ public final class Pop3Client implements Closeable {
    *     marks, QUIT commits them)
    */
   public void delete(List<Integer> numbers) throws IOException {
+    deleSent = deleSent || !numbers.isEmpty();
     pipelined("DELE", "", numbers, null);
   }
 
@@ -279,13 +303,19 @@ public final class Pop3Client implements Closeable {
 
   /**
    * Sends QUIT and checks +OK; -ERR or no reply -> Pop3Exception (the server did NOT commit
-   * deletions). Closes the connection in every case.
+   * deletions). A session that sent no DELE does not wait for the reply (there is nothing to
+   * commit). Closes the connection in every case.
    */
   public void quit() throws IOException {
     conn.requireOpen();
     try {
       conn.send("QUIT", "QUIT");
       conn.flush("QUIT");
+      if (!deleSent) {
+        // Nothing is marked, so the server has nothing to commit: its reply would only cost a
+        // round trip. The session ends cleanly for the server all the same.
+        return;
+      }
       String reply = conn.status("QUIT");
       if (isErr(reply)) {
         throw conn.errReply(

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
@@ -47,6 +49,7 @@ final class Pop3Connection implements Closeable {
   private Capabilities capabilities = Capabilities.NONE;
   private Capabilities capabilitiesBeforeTls = Capabilities.NONE;
   private boolean closed;
+  private FutureTask<Tls.Prepared> tlsSetup;
 
   /**
    * The secret of a login in progress. Server text that repeats it as a word is withheld from logs
@@ -76,6 +79,7 @@ final class Pop3Connection implements Closeable {
    * @throws Pop3Exception UNAVAILABLE when no connection could be made; as {@link Tls#handshake}
    */
   void connect() throws IOException {
+    prepareTls();
     String where = settings.host() + ":" + settings.port();
     Socket raw = new Socket();
     rawSocket = raw;
@@ -131,6 +135,40 @@ final class Pop3Connection implements Closeable {
     startTls();
   }
 
+  /**
+   * Starts building the TLS context (provider, trust anchors) on a helper thread, so that it costs
+   * no time of its own: the TCP connection, the greeting and CAPA take at least as long. Skipped
+   * when plaintext is allowed on a pop3:// URL (the context is then built if STLS is offered).
+   */
+  private void prepareTls() {
+    if (tlsSetup != null || (settings.allowPlaintext() && !settings.implicitTls())) {
+      return;
+    }
+    tlsSetup = new FutureTask<>(() -> Tls.prepare(settings.trust()));
+    Thread t = new Thread(tlsSetup, "popvault-tls-setup");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Returns the prepared TLS context, building it now if it was not started. */
+  private Tls.Prepared preparedTls() throws Pop3Exception {
+    if (tlsSetup == null) {
+      return Tls.prepare(settings.trust());
+    }
+    try {
+      return tlsSetup.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Pop3Exception(
+          Pop3Exception.Kind.CONNECTION_LOST, "interrupted during TLS setup", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Pop3Exception p) {
+        throw p;
+      }
+      throw new IllegalStateException("TLS setup failed", e.getCause());
+    }
+  }
+
   /** Layers TLS over the TCP socket ({@link Tls} decides trust) and talks through it. */
   private void startTls() throws IOException {
     tlsSocket =
@@ -139,7 +177,7 @@ final class Pop3Connection implements Closeable {
             settings.host(),
             settings.port(),
             settings.implicitTls(),
-            settings.trust(),
+            preparedTls(),
             settings.readTimeout());
     bindStreams(tlsSocket.getInputStream(), tlsSocket.getOutputStream());
   }
@@ -194,6 +232,11 @@ final class Pop3Connection implements Closeable {
   void capa() throws IOException {
     send("CAPA", "CAPA");
     flush("CAPA");
+    readCapa();
+  }
+
+  /** Reads the answer to a CAPA already sent and keeps it; -ERR means no capabilities. */
+  void readCapa() throws IOException {
     String reply = status("CAPA");
     if (isErr(reply)) {
       capabilities = Capabilities.NONE;
@@ -219,8 +262,16 @@ final class Pop3Connection implements Closeable {
 
   /** Writes {@code prefix + secret + CRLF} and flushes; logs only {@code logText}. */
   void sendSecret(byte[] prefix, byte[] secret, String logText, String label) throws Pop3Exception {
-    writeBytes(prefix, secret, logText, label);
+    writeSecret(prefix, secret, logText, label);
     flush(label);
+  }
+
+  /**
+   * Writes {@code prefix + secret + CRLF} without flushing (pipelined); logs only {@code logText}.
+   */
+  void writeSecret(byte[] prefix, byte[] secret, String logText, String label)
+      throws Pop3Exception {
+    writeBytes(prefix, secret, logText, label);
   }
 
   private void writeBytes(byte[] a, byte[] b, String logText, String label) throws Pop3Exception {

@@ -48,29 +48,58 @@ final class Tls {
   private Tls() {}
 
   /**
+   * A TLS context set up for one trust policy, ready for handshakes: building it (provider, trust
+   * anchors, context) costs tens of milliseconds, which {@link Pop3Connection} spends while the TCP
+   * connection and the greeting are under way.
+   */
+  static final class Prepared {
+    private final SSLContext context;
+    private final CapturingTrustManager trustManager;
+    private final boolean pinned;
+
+    private Prepared(SSLContext context, CapturingTrustManager trustManager, boolean pinned) {
+      this.context = context;
+      this.trustManager = trustManager;
+      this.pinned = pinned;
+    }
+
+    SSLContext context() {
+      return context;
+    }
+  }
+
+  /** Builds the context for {@code trust} with the provider {@link TlsProvider} chooses. */
+  static Prepared prepare(TlsTrust trust) throws Pop3Exception {
+    CapturingTrustManager tm = new CapturingTrustManager(delegateFor(trust), trust);
+    SSLContext ctx = TlsProvider.newContext();
+    try {
+      ctx.init(null, new TrustManager[] {tm}, null);
+    } catch (GeneralSecurityException e) {
+      throw new Pop3Exception(Pop3Exception.Kind.TLS, "cannot set up TLS: " + e, e);
+    }
+    return new Prepared(ctx, tm, trust.normalizedFingerprint() != null);
+  }
+
+  /**
    * Wraps {@code raw} (already connected to {@code host}) in TLS and completes the handshake.
    *
    * @param implicit true for pop3s (TLS from the first byte), false after STLS; only the hint in a
    *     failure's message differs
    */
   static SSLSocket handshake(
-      Socket raw, String host, int port, boolean implicit, TlsTrust trust, Duration readTimeout)
+      Socket raw, String host, int port, boolean implicit, Prepared prepared, Duration readTimeout)
       throws Pop3Exception {
-    CapturingTrustManager tm = new CapturingTrustManager(delegateFor(trust), trust);
+    CapturingTrustManager tm = prepared.trustManager;
     SSLSocket s;
     try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {tm}, null);
-      s = (SSLSocket) ctx.getSocketFactory().createSocket(raw, host, port, true);
-    } catch (GeneralSecurityException e) {
-      throw new Pop3Exception(Pop3Exception.Kind.TLS, "cannot set up TLS: " + e, e);
+      s = (SSLSocket) prepared.context.getSocketFactory().createSocket(raw, host, port, true);
     } catch (IOException e) {
       throw new Pop3Exception(
           Pop3Exception.Kind.CONNECTION_LOST, "connection lost before the TLS handshake", e);
     }
     SSLParameters params = s.getSSLParameters();
     params.setProtocols(supported(s.getSupportedProtocols()));
-    if (trust.normalizedFingerprint() == null) {
+    if (!prepared.pinned) {
       params.setEndpointIdentificationAlgorithm("HTTPS");
     }
     if (!isAddressLiteral(host)) {
@@ -105,14 +134,7 @@ final class Tls {
    * the IMAP upload). Host names are checked by that client.
    */
   static javax.net.ssl.SSLSocketFactory socketFactory(TlsTrust trust) throws Pop3Exception {
-    CapturingTrustManager tm = new CapturingTrustManager(delegateFor(trust), trust);
-    try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {tm}, null);
-      return ctx.getSocketFactory();
-    } catch (GeneralSecurityException e) {
-      throw new Pop3Exception(Pop3Exception.Kind.TLS, "cannot set up TLS: " + e, e);
-    }
+    return prepare(trust).context.getSocketFactory();
   }
 
   /**
@@ -294,6 +316,14 @@ final class Tls {
       return Text.sanitize(m);
     }
 
+    /**
+     * Conscrypt names a TLS 1.3 key exchange "GENERIC", which the JDK's PKIX trust manager rejects
+     * as unknown; the JDK itself says "UNKNOWN" there (no key-usage check tied to the exchange).
+     */
+    private static String jdkAuthType(String authType) {
+      return "GENERIC".equals(authType) ? "UNKNOWN" : authType;
+    }
+
     @FunctionalInterface
     private interface Checker {
       void check() throws CertificateException;
@@ -302,19 +332,19 @@ final class Tls {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
         throws CertificateException {
-      check(chain, () -> delegate.checkServerTrusted(chain, authType, socket));
+      check(chain, () -> delegate.checkServerTrusted(chain, jdkAuthType(authType), socket));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
         throws CertificateException {
-      check(chain, () -> delegate.checkServerTrusted(chain, authType, engine));
+      check(chain, () -> delegate.checkServerTrusted(chain, jdkAuthType(authType), engine));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType)
         throws CertificateException {
-      check(chain, () -> delegate.checkServerTrusted(chain, authType));
+      check(chain, () -> delegate.checkServerTrusted(chain, jdkAuthType(authType)));
     }
 
     @Override

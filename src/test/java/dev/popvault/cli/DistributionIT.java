@@ -75,6 +75,9 @@ class DistributionIT {
             tmp.resolve("v.log"),
             java.util.Map.of());
     assertThat(version).startsWith("popvault ").doesNotContain("development build");
+    // The native TLS library ships in lib/native and the launcher finds it there.
+    assertThat(home.resolve("lib/native/libconscrypt_openjdk_jni-linux-x86_64.so")).isRegularFile();
+    assertThat(version).contains("TLS: Conscrypt 2.");
 
     var user = greenMail.setUser("dist@example.test", "dist", "dist-pw");
     user.deliver(

@@ -57,7 +57,7 @@ class Pop3AuthenticatorTest {
     try (Pop3Connection conn = server.connection(SETTINGS, log)) {
       conn.capa();
       Pop3Authenticator auth = new Pop3Authenticator(conn);
-      auth.login(USER, PASSWORD.toCharArray(), AuthMethod.AUTO);
+      auth.login(USER, PASSWORD.toCharArray(), AuthMethod.AUTO, false);
       assertThat(auth.utf8Enabled()).isTrue();
     }
     assertThat(server.commands).containsExactly("CAPA", "UTF8", "AUTH PLAIN " + sasl, "CAPA");
@@ -76,7 +76,7 @@ class Pop3AuthenticatorTest {
     RecordingLog log = new RecordingLog();
     try (Pop3Connection conn = server.connection(SETTINGS, log)) {
       Pop3Authenticator auth = new Pop3Authenticator(conn);
-      assertThatThrownBy(() -> auth.login(USER, PASSWORD.toCharArray(), AuthMethod.USER))
+      assertThatThrownBy(() -> auth.login(USER, PASSWORD.toCharArray(), AuthMethod.USER, false))
           .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.AUTH))
           .hasMessageContaining("withheld")
           .hasMessageNotContaining(PASSWORD);
@@ -93,7 +93,7 @@ class Pop3AuthenticatorTest {
     ReplyingStreams server = new ReplyingStreams(c -> "+OK\r\n");
     try (Pop3Connection conn = server.connection(strict, Pop3Log.NONE)) {
       Pop3Authenticator auth = new Pop3Authenticator(conn);
-      assertThatThrownBy(() -> auth.login(USER, PASSWORD.toCharArray(), AuthMethod.USER))
+      assertThatThrownBy(() -> auth.login(USER, PASSWORD.toCharArray(), AuthMethod.USER, false))
           .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.PLAINTEXT_REFUSED));
       assertThatThrownBy(() -> auth.loginXoauth2(USER, PASSWORD.toCharArray(), true))
           .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.PLAINTEXT_REFUSED));

@@ -524,10 +524,13 @@ class Pop3ClientTest {
         ScriptedPop3Server.start(
             c -> {
               greetAndLogin(c, "UIDL");
+              c.expect("DELE 1");
+              c.send("+OK marked");
               c.expect("QUIT");
               c.send("-ERR some deleted messages not removed");
             })) {
       Pop3Client client = connectAndLogin(server.port(), Pop3Log.NONE);
+      client.delete(List.of(1));
       assertThatThrownBy(client::quit)
           .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.PROTOCOL))
           .hasMessageContaining("did not commit deletions");
@@ -540,14 +543,86 @@ class Pop3ClientTest {
         ScriptedPop3Server.start(
             c -> {
               greetAndLogin(c, "UIDL");
+              c.expect("DELE 1");
+              c.send("+OK marked");
               c.expect("QUIT");
               c.cut();
             })) {
       Pop3Client client = connectAndLogin(server.port(), Pop3Log.NONE);
+      client.delete(List.of(1));
       assertThatThrownBy(client::quit)
           .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.CONNECTION_LOST))
           .hasMessageContaining("QUIT")
           .hasMessageContaining("did not commit deletions");
+    }
+  }
+
+  @Test
+  void pipelinedLoginSendsCredentialCapaAndListingInOneWrite() throws Exception {
+    try (ScriptedPop3Server server =
+        ScriptedPop3Server.start(
+            c -> {
+              greet(c, "USER", "UIDL", "PIPELINING");
+              // Every command arrives before any reply: a lock-step client would wait for +OK
+              // to USER here and the script would time out.
+              c.expect("USER " + USER);
+              c.expect("PASS " + PASSWORD);
+              c.expect("CAPA");
+              c.expect("UIDL");
+              c.expect("LIST");
+              c.send("+OK");
+              c.send("+OK logged in");
+              c.sendMultiline("+OK", "UIDL", "PIPELINING", "TOP");
+              c.send("+OK").send("1 first").send("2 second").send(".");
+              c.send("+OK").send("1 120").send("2 340").send(".");
+            })) {
+      Pop3Client client = Pop3Client.connect(plain(server.port()), Pop3Log.NONE);
+      client.listWithLogin();
+      client.login(USER, PASSWORD.toCharArray(), AuthMethod.USER);
+      assertThat(client.capabilities()).contains("TOP");
+      dev.popvault.pop3.Listing listing = client.listing();
+      assertThat(listing.uidls())
+          .extracting(e -> e.uidl().value())
+          .containsExactly("first", "second");
+      assertThat(listing.sizes()).extracting(ListEntry::size).containsExactly(120L, 340L);
+      client.close();
+      server.finish();
+    }
+  }
+
+  @Test
+  void pipelinedLoginRefusedClosesTheSessionAndSaysWhy() throws Exception {
+    try (ScriptedPop3Server server =
+        ScriptedPop3Server.start(
+            c -> {
+              greet(c, "USER", "UIDL", "PIPELINING", "SASL PLAIN");
+              c.expectPrefix("AUTH PLAIN ");
+              c.expect("CAPA");
+              c.send("-ERR [AUTH] Authentication failed.");
+              c.sendMultiline("+OK", "USER");
+              c.clientClosesWithin(Duration.ofSeconds(5));
+            })) {
+      Pop3Client client = Pop3Client.connect(plain(server.port()), Pop3Log.NONE);
+      assertThatThrownBy(() -> client.login(USER, PASSWORD.toCharArray(), AuthMethod.AUTO))
+          .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.AUTH));
+      assertThatThrownBy(client::noop).isInstanceOf(Pop3Exception.class);
+      server.finish();
+    }
+  }
+
+  @Test
+  void quitWithoutDeleDoesNotWaitForTheReply() throws Exception {
+    try (ScriptedPop3Server server =
+        ScriptedPop3Server.start(
+            c -> {
+              greetAndLogin(c, "UIDL");
+              c.expect("QUIT");
+              // No reply: nothing was marked, so there is nothing the client must see committed.
+            })) {
+      Pop3Client client = connectAndLogin(server.port(), Pop3Log.NONE);
+      client.quit();
+      server.finish();
+      assertThat(server.received()).endsWith("QUIT");
     }
   }
 
