@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,7 @@ class DebianPackageIT {
     try (Stream<Path> files = Files.list(target())) {
       return files
           .filter(p -> p.getFileName().toString().matches("popvault_.*_all\\.deb"))
-          .findFirst()
+          .max(Comparator.comparing(p -> p.toFile().lastModified()))
           .orElseThrow(() -> new AssertionError("no popvault_*_all.deb in " + target()));
     }
   }
