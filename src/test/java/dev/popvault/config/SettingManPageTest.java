@@ -10,16 +10,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The settings of popvault.toml(5) (src/main/man/man5/popvault.toml.adoc) are rendered from {@link
- * Setting}, like the README's table: a key's type, default, place and meaning cannot drift from
- * the accounts-file reader. On a mismatch the rendered list is written to target/settings-man.adoc,
- * to paste between the page's markers.
+ * Setting}, like the README's table: a key's type, default, place and meaning cannot drift from the
+ * accounts-file reader. On a mismatch the rendered list is written to target/settings-man.adoc, to
+ * paste between the page's markers.
  */
 class SettingManPageTest {
   static final Path PAGE = Path.of("src", "main", "man", "man5", "popvault.toml.adoc");
-  private static final String BEGIN = "// settings: generated from config.Setting (SettingManPageTest)\n";
+  private static final String BEGIN =
+      "// settings: generated from config.Setting (SettingManPageTest)\n";
   private static final String END = "// end of settings";
 
-  /** Renders the AsciiDoc description list of the keys the accounts file takes, in registry order. */
+  /**
+   * Renders the AsciiDoc description list of the keys the accounts file takes, in registry order.
+   */
   static String render() {
     StringJoiner list = new StringJoiner("\n", "", "\n");
     for (Setting s : Setting.values()) {
