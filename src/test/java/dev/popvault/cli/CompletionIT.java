@@ -228,6 +228,39 @@ class CompletionIT {
     }
   }
 
+  /**
+   * zsh runs the script through bashcompinit, which calls the function in sh emulation and leaves
+   * the matching to zsh (its compgen returns every word): the replies hold the right words. zsh is
+   * not needed elsewhere, so it is skipped when missing, on CI too.
+   */
+  @Test
+  void zshRunsItThroughBashcompinit() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        TestRequirements.onPath("zsh"), "zsh not installed: the zsh check is skipped");
+    String script =
+        "autoload -U +X compinit && compinit -u\n"
+            + "autoload -U +X bashcompinit && bashcompinit\n"
+            + "source \"$1\"\n"
+            + "c() { emulate -L sh; setopt kshglob noshglob braceexpand; COMP_WORDS=(\"$@\");"
+            + " COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE};"
+            + " COMPREPLY=(); _popvault; print -r -- \"${COMPREPLY[*]}\"; }\n"
+            + "c popvault archive --codec ''\n"
+            + "c popvault archive -v ''\n"
+            + "c popvault config ''\n";
+    ProcessBuilder zsh =
+        new ProcessBuilder("zsh", "-f", "-c", script, "zsh", SCRIPT.toString())
+            .redirectErrorStream(true);
+    zsh.environment().put("HOME", home.toString());
+    zsh.environment().put("XDG_CONFIG_HOME", xdgConfig.toString());
+    Process process = zsh.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as("zsh output:\n" + output).isZero();
+    assertThat(output.split("\n"))
+        .as("zsh output")
+        .containsExactly("zstd gzip xz none", "work bob@example.org", "check");
+  }
+
   private static void collect(CommandLine commandLine, List<CommandSpec> all) {
     if (commandLine.getCommandSpec().usageMessage().hidden()) {
       return;
