@@ -65,6 +65,7 @@ class DistributionIT {
     }
     assertThat(home.resolve("lib/popvault.jar")).isRegularFile();
     assertThat(home.resolve("man/man1/popvault-archive.1")).isRegularFile();
+    assertThat(home.resolve("man/man5/popvault.toml.5")).isRegularFile();
     assertThat(Files.readString(home.resolve("completion/popvault.bash"))).contains("popvault");
     assertThat(home.resolve("examples/config.toml")).isRegularFile();
     assertThat(home.resolve("bin/popvault")).isExecutable();

@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The exit codes are API. Their table lives in {@link ExitCodeTable} (every command's --help, so
- * the man pages too), docs/exit-codes.md and the README; this test proves the three list exactly
- * the codes {@link ExitCode} defines.
+ * The exit codes are API. Their table lives in {@link ExitCodeTable} (every command's --help),
+ * docs/exit-codes.md and the README; this test proves the three list exactly the codes {@link
+ * ExitCode} defines. The man pages' EXIT STATUS is checked by ManPagesIT.
  */
 class ExitCodeTableTest {
   private static Set<Integer> defined() throws IllegalAccessException {

@@ -47,6 +47,11 @@ public final class TestRequirements {
     require(missing.isEmpty(), "not installed (not on PATH): " + String.join(", ", missing));
   }
 
+  /** Returns whether {@code command} is an executable on {@code PATH} (or in an sbin directory). */
+  public static boolean onPath(String command) {
+    return findOnPath(command) != null;
+  }
+
   /**
    * Returns the executable named {@code command} on {@code PATH} or in the sbin directories, or
    * null.
