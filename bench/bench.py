@@ -37,7 +37,8 @@ import time
 
 TOOLS = ["popvault", "mpop", "fetchmail", "getmail6"]
 BASE = "popvault-base"  # popvault built from --base-rev, run from --base-home
-POPVAULTS = ("popvault", BASE)
+JDK_TLS = "popvault-jdk"  # popvault with POPVAULT_TLS=jdk: the JDK's TLS instead of Conscrypt
+POPVAULTS = ("popvault", BASE, JDK_TLS)
 DELETE_TOOLS = ["popvault", BASE, "mpop"]
 SLOW = {"fetchmail", "getmail6"}
 TIMEOUT = 300
@@ -102,6 +103,7 @@ class Bench:
             if account:
                 argv += ["--account", account]
             env["POPVAULT_PASSWORD"] = self.password
+            env["POPVAULT_TLS"] = "jdk" if tool == JDK_TLS else "auto"
             return argv, env, False
         if tool == "mpop":
             argv = ["mpop", "--host=127.0.0.1", f"--port={port}", "--auth=user", f"--user={user}",
@@ -282,7 +284,7 @@ class Bench:
         self.interleaved("a", "bencha", self.args.plain_port, False, self.tools(True) + ["raw"])
 
     def scenario_tls(self):
-        self.interleaved("tls", "bencha", self.args.pop3s_port, "pop3s", self.tools())
+        self.interleaved("tls", "bencha", self.args.pop3s_port, "pop3s", self.tools() + [JDK_TLS])
 
     def pair(self):
         """popvault and mpop: the rows of issue #13 compare these two only."""
@@ -300,7 +302,7 @@ class Bench:
         """POP3S through the delay proxy (50 ms round trip), a 500-message mailbox."""
         proxy = self.delayed(self.args.pop3s_port)
         try:
-            self.interleaved("sc", "benchr", self.args.proxy_port, "pop3s", self.pair())
+            self.interleaved("sc", "benchr", self.args.proxy_port, "pop3s", self.pair() + [JDK_TLS])
         finally:
             proxy.terminate()
             proxy.wait()
@@ -788,6 +790,22 @@ class Bench:
             lines += ["", "## Targets from issues #4 and #13", "", "| target | measured | met |",
                       "|---|---|---|"]
             lines += self.targets()
+        if any(t == JDK_TLS for _, t in self.results):
+            lines += ["", "## TLS provider: Conscrypt (default) against the JDK's TLS (`POPVAULT_TLS=jdk`)", "",
+                      "Both popvault builds are the same; only the TLS provider differs. Medians; the "
+                      "ratio is paired within each repeat: median (min–max, pairs).", "",
+                      "| scenario | Conscrypt wall | Conscrypt CPU | JDK TLS wall | JDK TLS CPU | "
+                      "wall Conscrypt/JDK | CPU Conscrypt/JDK |", "|---|---:|---:|---:|---:|---:|---:|"]
+            for key, label in rows:
+                if (key, JDK_TLS) not in self.results:
+                    continue
+                paired = [self.paired(key, "popvault", JDK_TLS, f, lambda x, y: x / y)
+                          for f in ("seconds", "cpu")]
+                lines.append(f"| {label} | {self.cell(key, 'popvault')} | "
+                             f"{self.cell(key, 'popvault', 'cpu')} | {self.cell(key, JDK_TLS)} | "
+                             f"{self.cell(key, JDK_TLS, 'cpu')} | " + " | ".join(
+                                 f"{r[0]:.2f} ({r[1]:.2f}–{r[2]:.2f}, {r[3]})" if r else "—"
+                                 for r in paired) + " |")
         if any(t == BASE and s != "delete" for s, t in self.results):
             lines += self.base_report(rows)
         if any(s == "delete" for s, _ in self.results):
