@@ -96,6 +96,8 @@ public sealed interface PasswordSource {
       if (Files.isDirectory(file)) {
         throw new ConfigException("password file " + file + " is a directory");
       }
+      // Refused like an accounts file holding a password: a secret others may read is not one.
+      ConfigFile.requirePrivate(file, "password file " + file);
       try (InputStream in = Files.newInputStream(file)) {
         return firstLine(in.readNBytes(64 * 1024), "password file " + file);
       } catch (java.nio.file.NoSuchFileException e) {

@@ -9,6 +9,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.CuttingProxy;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,7 +65,7 @@ class ConcurrencyIT {
     deliver("same", 3);
     Path archiveDir = tmp.resolve("archive");
     Path passwordFile = tmp.resolve("pass");
-    Files.writeString(passwordFile, "pw-same\n");
+    PasswordFiles.write(passwordFile, "pw-same\n");
     // The first run (another process) hangs on a stalled server while holding the account's lock.
     try (CuttingProxy stalled = CuttingProxy.stallAfter(greenMail.getPop3().getPort(), 20)) {
       Process first = launch("same", stalled.port(), archiveDir);

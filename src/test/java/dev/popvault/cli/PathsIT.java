@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.FakeMailbox;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.ScriptedPop3Server;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,7 +78,7 @@ class PathsIT {
     Path f = tmp.resolve("pass");
     try {
       if (!Files.exists(f)) {
-        Files.writeString(f, "pw\n");
+        PasswordFiles.write(f, "pw\n");
       }
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
