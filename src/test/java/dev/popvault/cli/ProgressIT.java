@@ -7,6 +7,8 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.popvault.testsupport.TestRequirements;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -85,5 +87,38 @@ class ProgressIT {
     TestRequirements.requireCommands("script");
     String tty = run(true, "-q");
     assertThat(tty).doesNotContain("ETA").doesNotContain("5 new");
+  }
+
+  @Test
+  void thePasswordPromptNamesTheMailboxAndTheAccount() throws Exception {
+    TestRequirements.requireCommands("script");
+    String launcher =
+        Path.of(System.getProperty("popvault.basedir", "."), "bin", "popvault").toString();
+    String command =
+        launcher
+            + " archive pop3://tty@127.0.0.1:"
+            + greenMail.getPop3().getPort()
+            + " --allow-plaintext --account work --archive-dir "
+            + tmp.resolve("a-prompt");
+    ProcessBuilder pb =
+        new ProcessBuilder("script", "-qec", command, "/dev/null").redirectErrorStream(true);
+    pb.environment().remove("POPVAULT_PASSWORD");
+    Path log = tmp.resolve("prompt.log");
+    pb.redirectOutput(log.toFile());
+    Process p = pb.start();
+    try (OutputStream in = p.getOutputStream()) {
+      // Typed once the prompt is up: the terminal then does not echo it.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.readString(log).contains("Password for") && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      in.write("tty-pw\n".getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
+    }
+    String out = Files.readString(log);
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).contains("Password for tty@127.0.0.1 (account work): ").contains("work: 5 new");
+    assertThat(out).doesNotContain("tty-pw");
   }
 }

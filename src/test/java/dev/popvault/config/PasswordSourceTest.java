@@ -51,6 +51,16 @@ class PasswordSourceTest {
   }
 
   @Test
+  void thePromptNamesTheMailboxAndAnAccountWithAnotherName() {
+    assertThat(PasswordSource.promptFor("carol", "pop.example.net", "work"))
+        .isEqualTo("Password for carol@pop.example.net (account work): ");
+    assertThat(PasswordSource.promptFor("carol", "pop.example.net", "carol@pop.example.net"))
+        .isEqualTo("Password for carol@pop.example.net: ");
+    assertThat(PasswordSource.promptFor("carol", "imap.example.net", null))
+        .isEqualTo("Password for carol@imap.example.net: ");
+  }
+
+  @Test
   void anEmptyEnvironmentPasswordIsRefusedNotSent() {
     assertThatThrownBy(
             () ->
