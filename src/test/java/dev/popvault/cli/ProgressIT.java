@@ -42,17 +42,19 @@ class ProgressIT {
     }
   }
 
-  private String run(boolean terminal, String... extra) throws Exception {
+  /** Returns the launcher's archive command line for the test mailbox into {@code archiveName}. */
+  private String archiveCommand(String archiveName) {
     String launcher =
         Path.of(System.getProperty("popvault.basedir", "."), "bin", "popvault").toString();
-    String command =
-        launcher
-            + " archive pop3://tty@127.0.0.1:"
-            + greenMail.getPop3().getPort()
-            + " --allow-plaintext --archive-dir "
-            + tmp.resolve(terminal ? "a-tty" : "a-pipe")
-            + " "
-            + String.join(" ", extra);
+    return launcher
+        + " archive pop3://tty@127.0.0.1:"
+        + greenMail.getPop3().getPort()
+        + " --allow-plaintext --archive-dir "
+        + tmp.resolve(archiveName);
+  }
+
+  private String run(boolean terminal, String... extra) throws Exception {
+    String command = archiveCommand(terminal ? "a-tty" : "a-pipe") + " " + String.join(" ", extra);
     List<String> argv =
         terminal
             ? List.of("script", "-qec", command, "/dev/null")
@@ -92,14 +94,7 @@ class ProgressIT {
   @Test
   void thePasswordPromptNamesTheMailboxAndTheAccount() throws Exception {
     TestRequirements.requireCommands("script");
-    String launcher =
-        Path.of(System.getProperty("popvault.basedir", "."), "bin", "popvault").toString();
-    String command =
-        launcher
-            + " archive pop3://tty@127.0.0.1:"
-            + greenMail.getPop3().getPort()
-            + " --allow-plaintext --account work --archive-dir "
-            + tmp.resolve("a-prompt");
+    String command = archiveCommand("a-prompt") + " --account work";
     ProcessBuilder pb =
         new ProcessBuilder("script", "-qec", command, "/dev/null").redirectErrorStream(true);
     pb.environment().remove("POPVAULT_PASSWORD");
