@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -160,6 +161,8 @@ final class Pop3Authenticator {
         conn.sendSecret(ascii(label + " "), b64, label + " " + REDACTED, label);
       }
       finishSasl(label, user, "");
+    } catch (Pop3Exception e) {
+      throw notOffered(mechanism, e);
     } finally {
       Arrays.fill(tokenBytes, (byte) 0);
       if (sasl != null) {
@@ -223,7 +226,33 @@ final class Pop3Authenticator {
       Arrays.fill(sasl, (byte) 0);
       Arrays.fill(b64, (byte) 0);
     }
-    finishSasl("AUTH PLAIN", user, "*");
+    try {
+      finishSasl("AUTH PLAIN", user, "*");
+    } catch (Pop3Exception e) {
+      throw notOffered("PLAIN", e);
+    }
+  }
+
+  /**
+   * Returns {@code refusal} worded for a SASL {@code mechanism} the latest CAPA does not list: "the
+   * server does not offer XOAUTH2 (it offers: USER, PLAIN)", then the server's text; any other
+   * failure unchanged.
+   */
+  private Pop3Exception notOffered(String mechanism, Pop3Exception refusal) {
+    Capabilities capa = conn.capabilities();
+    if (refusal.kind() != Pop3Exception.Kind.AUTH || capa.offersSasl(mechanism)) {
+      return refusal;
+    }
+    List<String> offered = capa.loginMethods();
+    String offers =
+        offered.isEmpty()
+            ? "its CAPA lists no login method"
+            : "it offers: " + String.join(", ", offered);
+    return new Pop3Exception(
+        Pop3Exception.Kind.AUTH,
+        "the server does not offer " + mechanism + " (" + offers + "); " + refusal.getMessage(),
+        refusal.responseCode(),
+        refusal.getCause());
   }
 
   /**

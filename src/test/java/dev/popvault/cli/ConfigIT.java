@@ -334,6 +334,30 @@ class ConfigIT {
   }
 
   @Test
+  void aMechanismTheServerDoesNotOfferIsNamedWithWhatItOffers() throws Exception {
+    FakeMailbox plainOnly = new FakeMailbox().capabilities("USER", "UIDL", "SASL PLAIN");
+    try (ScriptedPop3Server server = ScriptedPop3Server.start(plainOnly)) {
+      CliRun run =
+          CliRun.of(
+              "archive",
+              "pop3://alice@127.0.0.1:" + server.port(),
+              "--allow-plaintext",
+              "--auth",
+              "xoauth2",
+              "--token-command",
+              "printf " + TOKEN,
+              "--archive-dir",
+              tmp.resolve("archive").toString());
+      assertThat(run.exitCode()).as(run.describe()).isEqualTo(77);
+      assertThat(run.err())
+          .as(run.describe())
+          .contains("the server does not offer XOAUTH2 (it offers: USER, PLAIN)")
+          .doesNotContain(TOKEN)
+          .hasLineCount(1);
+    }
+  }
+
+  @Test
   void unknownAccountAndBadKeysAreConfigErrors() throws Exception {
     CliRun unknown = CliRun.of("archive", "--config", config.toString(), "nosuch");
     assertThat(unknown.exitCode()).isEqualTo(78);
