@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,6 +98,22 @@ class ConcurrencyIT {
       }
     }
     assertThat(greenMail.getReceivedMessages()).hasSize(3);
+    // The killed run could not remove its lock file; the next run takes it and removes it.
+    Path lockFile = archiveDir.resolve("locks").resolve("same@127.0.0.1.lock");
+    assertThat(lockFile).exists();
+    CliRun third =
+        CliRun.of(
+            "archive",
+            "pop3://same@127.0.0.1:" + greenMail.getPop3().getPort(),
+            "--account",
+            "same@127.0.0.1",
+            "--allow-plaintext",
+            "--password-file",
+            passwordFile.toString(),
+            "--archive-dir",
+            archiveDir.toString());
+    assertThat(third.exitCode()).as(third.describe()).isZero();
+    assertThat(lockFile).as("removed when free").doesNotExist();
   }
 
   @Test
@@ -118,5 +135,8 @@ class ConcurrencyIT {
                 "select a.name || ':' || count(*) from message m join account a"
                     + " on m.account_id = a.id group by a.name order by a.name"))
         .isEqualTo(List.of("one@127.0.0.1:20", "two@127.0.0.1:20"));
+    try (Stream<Path> locks = Files.list(archiveDir.resolve("locks"))) {
+      assertThat(locks).as("no lock file remains after the runs").isEmpty();
+    }
   }
 }
