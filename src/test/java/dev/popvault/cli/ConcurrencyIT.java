@@ -61,6 +61,20 @@ class ConcurrencyIT {
     return pb.start();
   }
 
+  /** Archives the account "same" in this process, directly from GreenMail. */
+  private static CliRun sameInProcess(Path passwordFile, Path archiveDir) {
+    return CliRun.of(
+        "archive",
+        "pop3://same@127.0.0.1:" + greenMail.getPop3().getPort(),
+        "--account",
+        "same@127.0.0.1",
+        "--allow-plaintext",
+        "--password-file",
+        passwordFile.toString(),
+        "--archive-dir",
+        archiveDir.toString());
+  }
+
   @Test
   void aSecondRunForTheSameAccountExits75AtOnce() throws Exception {
     deliver("same", 3);
@@ -78,17 +92,7 @@ class ConcurrencyIT {
         }
         Thread.sleep(300);
         long start = System.nanoTime();
-        CliRun second =
-            CliRun.of(
-                "archive",
-                "pop3://same@127.0.0.1:" + greenMail.getPop3().getPort(),
-                "--account",
-                "same@127.0.0.1",
-                "--allow-plaintext",
-                "--password-file",
-                passwordFile.toString(),
-                "--archive-dir",
-                archiveDir.toString());
+        CliRun second = sameInProcess(passwordFile, archiveDir);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(second.exitCode()).as(second.describe()).isEqualTo(75);
         assertThat(second.err()).contains("another run for same@127.0.0.1 is in progress");
@@ -101,17 +105,7 @@ class ConcurrencyIT {
     // The killed run could not remove its lock file; the next run takes it and removes it.
     Path lockFile = archiveDir.resolve("locks").resolve("same@127.0.0.1.lock");
     assertThat(lockFile).exists();
-    CliRun third =
-        CliRun.of(
-            "archive",
-            "pop3://same@127.0.0.1:" + greenMail.getPop3().getPort(),
-            "--account",
-            "same@127.0.0.1",
-            "--allow-plaintext",
-            "--password-file",
-            passwordFile.toString(),
-            "--archive-dir",
-            archiveDir.toString());
+    CliRun third = sameInProcess(passwordFile, archiveDir);
     assertThat(third.exitCode()).as(third.describe()).isZero();
     assertThat(lockFile).as("removed when free").doesNotExist();
   }
