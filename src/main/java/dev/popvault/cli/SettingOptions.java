@@ -119,6 +119,9 @@ final class SettingOptions implements IModelTransformer {
       setting.read(new Value(setting.key(), value, ConfigFile.COMMAND_LINE), UserPaths.system());
     } catch (ConfigException e) {
       throw new BadValue(e.getMessage());
+    } catch (IllegalArgumentException e) {
+      // A path the platform cannot name (a NUL byte, ...).
+      throw new BadValue("--" + setting.key() + " is not usable: '" + text + "'");
     }
     return value;
   }

@@ -240,7 +240,12 @@ final class Pop3Authenticator {
    */
   private Pop3Exception notOffered(String mechanism, Pop3Exception refusal) {
     Capabilities capa = conn.capabilities();
-    if (refusal.kind() != Pop3Exception.Kind.AUTH || capa.offersSasl(mechanism)) {
+    ResponseCode code = refusal.responseCode();
+    // Without CAPA, or refused for now ([IN-USE], [LOGIN-DELAY], [SYS/...]), the list says nothing.
+    if (refusal.kind() != Pop3Exception.Kind.AUTH
+        || capa.lines().isEmpty()
+        || capa.offersSasl(mechanism)
+        || (code != ResponseCode.NONE && code != ResponseCode.AUTH)) {
       return refusal;
     }
     List<String> offered = capa.loginMethods();
