@@ -49,6 +49,15 @@ final class AccountLock implements AutoCloseable {
    *     root, exit 74 if the lock file cannot be created
    */
   static AccountLock acquire(ArchiveRoot root, Path relativeFile, String accountName) {
+    return acquire(root, relativeFile, accountName, () -> {});
+  }
+
+  /**
+   * Takes the lock like {@link #acquire(ArchiveRoot, Path, String)}; {@code beforeLock} runs
+   * between opening the file and locking it, where another run may remove it (a seam for tests).
+   */
+  static AccountLock acquire(
+      ArchiveRoot root, Path relativeFile, String accountName, Runnable beforeLock) {
     Path file = root.shown(relativeFile);
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       FileChannel channel = null;
@@ -62,6 +71,7 @@ final class AccountLock implements AutoCloseable {
           channel.close();
           continue;
         }
+        beforeLock.run();
         FileLock lock;
         try {
           lock = channel.tryLock();

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.popvault.archive.ArchiveRoot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,5 +60,36 @@ class AccountLockTest {
           .extracting(e -> ((PopvaultException) e).exitCode())
           .isEqualTo(ExitCode.TEMPORARY);
     }
+  }
+
+  @Test
+  void aLockFileRemovedBetweenOpenAndLockIsNoticedAndTheRunStartsOver() throws Exception {
+    ArchiveRoot root = ArchiveRoot.open(tmp, notice -> {});
+    Path path = tmp.resolve(LOCK);
+    AtomicInteger attempts = new AtomicInteger();
+    Object[] replaced = new Object[1];
+    Runnable previousHolderLeaves =
+        () -> {
+          if (attempts.incrementAndGet() == 1) {
+            try {
+              // The run that held it removes it as it ends; a third run creates the file anew.
+              Files.delete(path);
+              Files.createFile(path);
+              replaced[0] = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+        };
+    try (AccountLock lock = AccountLock.acquire(root, LOCK, "work", previousHolderLeaves)) {
+      assertThat(attempts).as("started over once").hasValue(2);
+      assertThat(Files.readAttributes(path, BasicFileAttributes.class).fileKey())
+          .as("holds the file the path names")
+          .isEqualTo(replaced[0]);
+      // So another run finds the lock held.
+      assertThatThrownBy(() -> AccountLock.acquire(root, LOCK, "work"))
+          .hasMessageContaining("another run for work is in progress");
+    }
+    assertThat(path).doesNotExist();
   }
 }
