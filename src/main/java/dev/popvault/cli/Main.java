@@ -44,6 +44,25 @@ public final class Main {
   }
 
   private static CommandLine configured(CommandLine commandLine) {
+    // picocli's own words name Java types ("'x' is not a long").
+    CommandLine.ITypeConverter<Long> whole =
+        text -> {
+          try {
+            return Long.valueOf(text.strip());
+          } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a whole number");
+          }
+        };
+    commandLine.registerConverter(Long.class, whole).registerConverter(Long.TYPE, whole);
+    CommandLine.ITypeConverter<Integer> small =
+        text -> {
+          long n = whole.convert(text);
+          if (n != (int) n) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is too large");
+          }
+          return (int) n;
+        };
+    commandLine.registerConverter(Integer.class, small).registerConverter(Integer.TYPE, small);
     commandLine.setParameterExceptionHandler(Main::handleBadUsage);
     commandLine.setExecutionExceptionHandler(Main::handle);
     commandLine.setExecutionStrategy(Main::execute);
@@ -95,6 +114,12 @@ public final class Main {
   private static int handleBadUsage(CommandLine.ParameterException e, String[] args) {
     CommandLine commandLine = e.getCommandLine();
     PrintWriter err = commandLine.getErr();
+    if (e.getCause() instanceof SettingOptions.BadValue bad) {
+      // One line, worded like the same mistake in the accounts file.
+      err.println("popvault: " + bad.getMessage());
+      err.flush();
+      return ExitCode.USAGE;
+    }
     err.println("popvault: " + e.getMessage());
     err.println(
         "Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for more information.");

@@ -9,6 +9,7 @@ import dev.popvault.core.ExitCode;
 import dev.popvault.core.History;
 import dev.popvault.core.PopvaultException;
 import dev.popvault.core.RunReport;
+import dev.popvault.core.VerifyRun;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ final class Reports {
    * Holds the JSON mapper: built on first use only, because building it loads some 300 classes
    * (about 0.1 s of start-up) that a run without {@code --json} never needs.
    */
-  private static final class Json {
+  static final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
   }
 
@@ -159,10 +160,49 @@ final class Reports {
         sample(text, counter[0], o.account(), value);
       }
     }
+    Set<String> ran = new HashSet<>();
+    outcomes.forEach(o -> ran.add(o.account()));
+    replaceMetrics(file, text.toString(), ran);
+  }
+
+  /**
+   * Writes what {@code verify} found to the metrics file, beside what archive runs wrote: per
+   * account the time of this verify and its number of problems (0 when the archive agrees with the
+   * ledger). Every other series stays as it was.
+   */
+  static void writeVerifyMetrics(Path file, VerifyRun.Outcome outcome, Clock clock) {
+    StringBuilder text = new StringBuilder();
+    metric(
+        text,
+        "popvault_last_verify_timestamp_seconds",
+        "gauge",
+        "End of the last verify of the account's archive.");
+    long now = clock.instant().getEpochSecond();
+    outcome
+        .checked()
+        .forEach(c -> sample(text, "popvault_last_verify_timestamp_seconds", c.account(), now));
+    metric(
+        text,
+        "popvault_verify_problems",
+        "gauge",
+        "Problems the last verify found in the account's archive (0 = it agrees with the ledger).");
+    outcome
+        .checked()
+        .forEach(c -> sample(text, "popvault_verify_problems", c.account(), c.problems().size()));
+    Set<String> ran = new HashSet<>();
+    outcome.checked().forEach(c -> ran.add(c.account()));
+    replaceMetrics(file, text.toString(), ran);
+  }
+
+  /**
+   * Replaces the metrics file with {@code fresh} plus what the old file holds that {@code fresh}
+   * does not: the samples of accounts not in {@code ran} for the series {@code fresh} has, and
+   * every other series whole. Written to a temporary file beside it and renamed, so the collector
+   * never reads half a file.
+   */
+  private static void replaceMetrics(Path file, String fresh, Set<String> ran) {
     try {
-      Set<String> ran = new HashSet<>();
-      outcomes.forEach(o -> ran.add(o.account()));
-      String merged = keepOtherAccounts(text.toString(), file, ran);
+      String merged = keepOtherAccounts(fresh, file, ran);
       Path dir = file.toAbsolutePath().getParent();
       Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
       Files.writeString(tmp, merged, StandardCharsets.UTF_8);
@@ -185,40 +225,64 @@ final class Reports {
   }
 
   /**
-   * Adds to the fresh metrics the samples an earlier run wrote for accounts this run did not touch,
-   * so that running one account keeps the other accounts' series (and their alerts) alive.
+   * Adds to the fresh metrics what an earlier run wrote and this one does not replace: the samples
+   * of accounts this run did not touch (so running one account keeps the other accounts' series and
+   * their alerts alive), and whole series of the other command (archive's, verify's).
    */
   static String keepOtherAccounts(String fresh, Path file, Set<String> ran) throws IOException {
     if (!Files.isRegularFile(file)) {
       return fresh;
     }
-    Map<String, List<String>> old = new LinkedHashMap<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      int brace = line.indexOf("{account=\"");
-      if (line.startsWith("#") || brace < 0) {
-        continue;
-      }
-      int end = line.indexOf("\"}", brace);
-      String account = end < 0 ? null : line.substring(brace + 10, end);
-      if (account != null && !ran.contains(account.replace("\\\"", "\"").replace("\\\\", "\\"))) {
-        old.computeIfAbsent(line.substring(0, brace), k -> new ArrayList<>()).add(line);
-      }
-    }
+    Map<String, List<String>> old = families(Files.readAllLines(file, StandardCharsets.UTF_8));
+    Map<String, List<String>> now = families(List.of(fresh.split("\n")));
     StringBuilder merged = new StringBuilder();
-    String current = null;
-    for (String line : fresh.split("\n")) {
-      if (line.startsWith("# HELP ")) {
-        if (current != null) {
-          old.getOrDefault(current, List.of()).forEach(l -> merged.append(l).append('\n'));
-        }
-        current = line.substring(7, line.indexOf(' ', 7));
-      }
-      merged.append(line).append('\n');
-    }
-    if (current != null) {
-      old.getOrDefault(current, List.of()).forEach(l -> merged.append(l).append('\n'));
-    }
+    now.forEach(
+        (name, lines) -> {
+          lines.forEach(l -> merged.append(l).append('\n'));
+          for (String line : old.getOrDefault(name, List.of())) {
+            String account = accountOf(line);
+            if (account != null && !ran.contains(account)) {
+              merged.append(line).append('\n');
+            }
+          }
+        });
+    old.forEach(
+        (name, lines) -> {
+          if (!now.containsKey(name)) {
+            lines.forEach(l -> merged.append(l).append('\n'));
+          }
+        });
     return merged.toString();
+  }
+
+  /**
+   * Groups textfile lines by series name ({@code # HELP}, {@code # TYPE} and samples), in order.
+   */
+  private static Map<String, List<String>> families(List<String> lines) {
+    Map<String, List<String>> families = new LinkedHashMap<>();
+    for (String line : lines) {
+      String name;
+      if (line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
+        int space = line.indexOf(' ', 7);
+        name = line.substring(7, space < 0 ? line.length() : space);
+      } else if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      } else {
+        int end = line.indexOf('{');
+        name = line.substring(0, end < 0 ? Math.max(0, line.indexOf(' ')) : end);
+      }
+      families.computeIfAbsent(name, k -> new ArrayList<>()).add(line);
+    }
+    return families;
+  }
+
+  /** Returns the unescaped account label of a sample line, or null. */
+  private static String accountOf(String line) {
+    int brace = line.indexOf("{account=\"");
+    int end = brace < 0 || line.startsWith("#") ? -1 : line.indexOf("\"}", brace);
+    return end < 0
+        ? null
+        : line.substring(brace + 10, end).replace("\\\"", "\"").replace("\\\\", "\\");
   }
 
   private static void metric(StringBuilder text, String name, String type, String help) {

@@ -16,9 +16,11 @@ import static dev.popvault.config.Setting.TIMEOUT;
 import static dev.popvault.config.Setting.TOKEN_COMMAND;
 import static dev.popvault.config.Setting.VERBOSE;
 
+import dev.popvault.config.ConfigException;
 import dev.popvault.config.ConfigFile;
 import dev.popvault.config.ConfigFile.Value;
 import dev.popvault.config.Setting;
+import dev.popvault.config.UserPaths;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -27,6 +29,7 @@ import java.util.Set;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Generates a command's options from the settings registry ({@link Setting}) and reads back what
@@ -87,10 +90,49 @@ final class SettingOptions implements IModelTransformer {
     switch (setting.type()) {
       case FLAG -> option.type(Boolean.class).arity("0").negatable(setting.negatable());
       case COUNT -> option.type(boolean[].class).arity("0");
-      case NUMBER -> option.type(Long.class).paramLabel(setting.label());
-      default -> option.type(String.class).paramLabel(setting.label());
+      case NUMBER ->
+          option.type(Long.class).paramLabel(setting.label()).converters(t -> checked(setting, t));
+      default ->
+          option
+              .type(String.class)
+              .paramLabel(setting.label())
+              .converters(t -> checked(setting, t));
     }
     return option.build();
+  }
+
+  /**
+   * Converts and checks a value typed for {@code setting} while the command line is parsed, so that
+   * every command refuses a bad value alike (exit 64) before it does anything, with the words the
+   * accounts file gets (where the same mistake is 78).
+   */
+  private static Object checked(Setting setting, String text) {
+    Object value = text;
+    if (setting.type() == Setting.Type.NUMBER) {
+      try {
+        value = Long.valueOf(text.strip());
+      } catch (NumberFormatException e) {
+        throw new BadValue("--" + setting.key() + " must be a positive whole number");
+      }
+    }
+    try {
+      setting.read(new Value(setting.key(), value, ConfigFile.COMMAND_LINE), UserPaths.system());
+    } catch (ConfigException e) {
+      throw new BadValue(e.getMessage());
+    } catch (IllegalArgumentException e) {
+      // A path the platform cannot name (a NUL byte, ...).
+      throw new BadValue("--" + setting.key() + " is not usable: '" + text + "'");
+    }
+    return value;
+  }
+
+  /** A bad value typed on the command line; its message is the whole line to print. */
+  static final class BadValue extends TypeConversionException {
+    private static final long serialVersionUID = 1L;
+
+    BadValue(String message) {
+      super(message);
+    }
   }
 
   /** Returns the value given on the command line for {@code setting}, or null. */

@@ -10,7 +10,9 @@ import dev.popvault.core.ExitCode;
 import dev.popvault.core.PopvaultException;
 import dev.popvault.core.VerifyRun;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +75,11 @@ final class VerifyCommand implements Callable<Integer>, SettingOptions.Taker {
 
   @Override
   public Set<Setting> settings() {
-    return SettingOptions.of(SettingOptions.COMMON, SettingOptions.LOGIN, SettingOptions.TRUST);
+    return SettingOptions.of(
+        SettingOptions.COMMON,
+        SettingOptions.LOGIN,
+        SettingOptions.TRUST,
+        EnumSet.of(Setting.JSON, Setting.METRICS_FILE));
   }
 
   @Override
@@ -106,34 +112,26 @@ final class VerifyCommand implements Callable<Integer>, SettingOptions.Taker {
       }
     }
     VerifyRun.Outcome outcome = places.execute(note -> common.notice(err, note));
-    report(outcome, err);
-    if (!repair || outcome.damagedAccounts().isEmpty()) {
-      return summarize(outcome, out);
+    VerifyOutput.problems(outcome, err);
+    boolean lost = false;
+    if (repair && !outcome.damagedAccounts().isEmpty()) {
+      lost =
+          RepairPass.repair(
+                  outcome.damagedAccounts(),
+                  servers::get,
+                  common,
+                  connection.pipelineWindow,
+                  out,
+                  err)
+              > 0;
+      outcome = places.execute(note -> common.notice(err, note));
+      VerifyOutput.problems(outcome, err);
     }
-    int lost =
-        RepairPass.repair(
-            outcome.damagedAccounts(), servers::get, common, connection.pipelineWindow, out, err);
-    VerifyRun.Outcome after = places.execute(note -> common.notice(err, note));
-    report(after, err);
-    int code = summarize(after, out);
-    return code != ExitCode.OK ? code : lost > 0 ? ExitCode.DATA_ERROR : ExitCode.OK;
-  }
-
-  private static void report(VerifyRun.Outcome outcome, PrintWriter err) {
-    for (String problem : outcome.problems()) {
-      err.println("popvault: " + problem);
+    boolean json = Boolean.TRUE.equals(SettingOptions.given(spec, Setting.JSON));
+    int code = VerifyOutput.summary(outcome, lost, json, common.quiet(), out);
+    if (run.metricsFile() != null) {
+      Reports.writeVerifyMetrics(run.metricsFile(), outcome, Clock.systemUTC());
     }
-    for (String note : outcome.notes()) {
-      err.println("popvault: " + note);
-    }
-    err.flush();
-  }
-
-  private int summarize(VerifyRun.Outcome outcome, PrintWriter out) {
-    if (!common.quiet() || !outcome.ok()) {
-      out.println(outcome.summaryLine());
-      out.flush();
-    }
-    return outcome.ok() ? ExitCode.OK : ExitCode.DATA_ERROR;
+    return code;
   }
 }

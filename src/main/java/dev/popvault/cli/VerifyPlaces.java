@@ -80,6 +80,7 @@ final class VerifyPlaces {
     List<String> problems = new ArrayList<>();
     List<String> damaged = new ArrayList<>();
     List<String> notes = new ArrayList<>();
+    List<VerifyRun.AccountCheck> checked = new ArrayList<>();
     for (VerifyRun.Outcome o : outcomes) {
       accounts += o.accounts();
       files += o.files();
@@ -88,7 +89,9 @@ final class VerifyPlaces {
       problems.addAll(o.problems());
       damaged.addAll(o.damagedAccounts());
       notes.addAll(o.notes());
+      checked.addAll(o.checked());
     }
-    return new VerifyRun.Outcome(accounts, files, frames, messages, problems, damaged, notes);
+    return new VerifyRun.Outcome(
+        accounts, files, frames, messages, problems, damaged, notes, checked);
   }
 }

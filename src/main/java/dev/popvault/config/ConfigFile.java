@@ -150,7 +150,7 @@ public final class ConfigFile {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
     if (holdsPassword) {
-      requirePrivate(file);
+      requirePrivate(file, file + " holds a password but");
     }
     return new ConfigFile(file, defaults, accounts);
   }
@@ -181,16 +181,26 @@ public final class ConfigFile {
     return null;
   }
 
-  private static void requirePrivate(Path file) throws ConfigException {
+  /**
+   * Refuses {@code file} when group or others may read it: it holds a secret. The message starts
+   * with {@code subject} ("FILE holds a password but", "password file FILE") and says how to fix
+   * it.
+   */
+  static void requirePrivate(Path file, String subject) throws ConfigException {
+    Set<PosixFilePermission> mode;
     try {
-      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
-      if (mode.contains(PosixFilePermission.GROUP_READ)
-          || mode.contains(PosixFilePermission.OTHERS_READ)) {
-        throw new ConfigException(
-            file + " holds a password but is readable by group or others; run: chmod 600 " + file);
-      }
+      mode = Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException e) {
+      return; // no POSIX modes on this file system: nothing to check
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(subject + ": no such file");
     } catch (IOException e) {
       throw new ConfigException("cannot check permissions of " + file + ": " + e.getMessage());
+    }
+    if (mode.contains(PosixFilePermission.GROUP_READ)
+        || mode.contains(PosixFilePermission.OTHERS_READ)) {
+      throw new ConfigException(
+          subject + " is readable by group or others; run: chmod 600 " + file);
     }
   }
 

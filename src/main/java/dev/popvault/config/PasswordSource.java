@@ -61,6 +61,22 @@ public sealed interface PasswordSource {
       Map<String, String> env,
       Console console)
       throws ConfigException {
+    return choose(inline, file, command, commandTimeout, env, console, FromPrompt.PLAIN);
+  }
+
+  /**
+   * Picks the source like {@link #choose(String, Path, String, Duration, Map, Console)}; a prompt
+   * on the terminal says {@code prompt} (see {@link #promptFor}).
+   */
+  static PasswordSource choose(
+      String inline,
+      Path file,
+      String command,
+      Duration commandTimeout,
+      Map<String, String> env,
+      Console console,
+      String prompt)
+      throws ConfigException {
     if (inline != null) {
       return new FromValue(inline.toCharArray(), "accounts file");
     }
@@ -81,7 +97,7 @@ public sealed interface PasswordSource {
       return new FromValue(env.get(ENV_VAR).toCharArray(), "environment " + ENV_VAR);
     }
     if (console != null) {
-      return new FromPrompt(console);
+      return new FromPrompt(console, prompt);
     }
     throw new ConfigException(
         "no password source: use --password-file FILE, --password-command CMD, "
@@ -96,6 +112,8 @@ public sealed interface PasswordSource {
       if (Files.isDirectory(file)) {
         throw new ConfigException("password file " + file + " is a directory");
       }
+      // Refused like an accounts file holding a password: a secret others may read is not one.
+      ConfigFile.requirePrivate(file, "password file " + file);
       try (InputStream in = Files.newInputStream(file)) {
         return firstLine(in.readNBytes(64 * 1024), "password file " + file);
       } catch (java.nio.file.NoSuchFileException e) {
@@ -214,11 +232,33 @@ public sealed interface PasswordSource {
     }
   }
 
-  /** Asks on the controlling terminal, without echo. */
-  record FromPrompt(Console console) implements PasswordSource {
+  /**
+   * Returns the terminal prompt for {@code user} at {@code host}: "Password for
+   * carol@pop.example.net (account work): ", without the account when it is the default name {@code
+   * user@host} or null.
+   */
+  static String promptFor(String user, String host, String account) {
+    String mailbox = user + "@" + host;
+    return "Password for "
+        + mailbox
+        + (account == null || account.equals(mailbox) ? "" : " (account " + account + ")")
+        + ": ";
+  }
+
+  /** Asks on the controlling terminal, without echo, saying {@code prompt}. */
+  record FromPrompt(Console console, String prompt) implements PasswordSource {
+    /** The prompt when nothing names the mailbox. */
+    static final String PLAIN = "Password: ";
+
+    /** Asks with the plain prompt. */
+    public FromPrompt(Console console) {
+      this(console, PLAIN);
+    }
+
     @Override
     public char[] read() throws ConfigException {
-      char[] password = console.readPassword("Password: ");
+      // The prompt holds user, host and account names: never a format string.
+      char[] password = console.readPassword("%s", prompt);
       if (password == null) {
         throw new ConfigException("no password entered");
       }

@@ -38,7 +38,8 @@ public enum Setting {
       Scope.ANYWHERE,
       "FILE",
       null,
-      "read the password from the first line of FILE"),
+      "read the password from the first line of FILE; refused when group or others can read FILE"
+          + " (`chmod 600`)"),
   PASSWORD_COMMAND(
       "password-command",
       Type.TEXT,

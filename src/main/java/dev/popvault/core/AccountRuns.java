@@ -75,7 +75,11 @@ public final class AccountRuns {
                 account.passwordCommand(),
                 COMMAND_TIMEOUT,
                 System.getenv(),
-                System.console());
+                System.console(),
+                PasswordSource.promptFor(
+                    account.url().user(),
+                    account.url().host(),
+                    account.nameGiven() ? account.name() : null));
     Path archiveDir = account.archiveDir();
     return new ArchiveSettings(
         account.name(),

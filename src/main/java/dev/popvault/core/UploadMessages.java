@@ -85,11 +85,13 @@ public final class UploadMessages {
           oauth
               ? PasswordSource.tokenCommand(tokenCommand, COMMAND_TIMEOUT)
               : PasswordSource.choose(
+                  null,
                   passwordFile,
                   passwordCommand,
                   COMMAND_TIMEOUT,
                   System.getenv(),
-                  System.console());
+                  System.console(),
+                  PasswordSource.promptFor(parsed.user(), parsed.host(), null));
       TlsTrust trust;
       try {
         trust = new TlsTrust(caFile, fingerprint);

@@ -50,7 +50,8 @@ public final class VerifyRun {
       int messages,
       List<String> problems,
       List<String> damagedAccounts,
-      List<String> notes) {
+      List<String> notes,
+      List<AccountCheck> checked) {
     /** Tells whether everything checked out. */
     public boolean ok() {
       return problems.isEmpty();
@@ -61,6 +62,18 @@ public final class VerifyRun {
       return String.format(
           "verified %d account(s), %d file(s), %d frame(s), %d message(s): %s",
           accounts, files, frames, messages, ok() ? "OK" : problems.size() + " problem(s)");
+    }
+  }
+
+  /**
+   * What verify found for one account: files, frames and messages checked, and one line per problem
+   * (empty when its archive agrees with the ledger).
+   */
+  public record AccountCheck(
+      String account, int files, int frames, int messages, List<String> problems) {
+    /** Copies the problem list. */
+    public AccountCheck {
+      problems = List.copyOf(problems);
     }
   }
 
@@ -83,8 +96,12 @@ public final class VerifyRun {
       List<String> problems = new ArrayList<>();
       List<String> damaged = new ArrayList<>();
       List<String> notes = new ArrayList<>();
+      List<AccountCheck> checked = new ArrayList<>();
       for (String name : names) {
         int problemsBefore = problems.size();
+        int filesBefore = files;
+        int framesBefore = frames;
+        int messagesBefore = messages;
         OptionalLong id = ledger.findAccount(name);
         if (id.isEmpty()) {
           throw new PopvaultException(
@@ -126,8 +143,15 @@ public final class VerifyRun {
         if (problems.size() > problemsBefore) {
           damaged.add(name);
         }
+        checked.add(
+            new AccountCheck(
+                name,
+                files - filesBefore,
+                frames - framesBefore,
+                messages - messagesBefore,
+                problems.subList(problemsBefore, problems.size())));
       }
-      return new Outcome(names.size(), files, frames, messages, problems, damaged, notes);
+      return new Outcome(names.size(), files, frames, messages, problems, damaged, notes, checked);
     } catch (IOException e) {
       throw Failures.ofIo(e);
     }

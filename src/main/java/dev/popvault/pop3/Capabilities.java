@@ -1,5 +1,6 @@
 package dev.popvault.pop3;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -52,6 +53,26 @@ record Capabilities(List<String> lines, Set<String> names) {
       }
     }
     return false;
+  }
+
+  /**
+   * Returns the login methods listed, for messages: USER when listed, then each mechanism of the
+   * SASL lines, upper-cased, in the server's order.
+   */
+  List<String> loginMethods() {
+    List<String> methods = new ArrayList<>();
+    if (offers("USER")) {
+      methods.add("USER");
+    }
+    for (String line : lines) {
+      String[] words = Text.words(line);
+      if (words[0].equalsIgnoreCase("SASL")) {
+        for (int i = 1; i < words.length; i++) {
+          methods.add(words[i].toUpperCase(Locale.ROOT));
+        }
+      }
+    }
+    return methods;
   }
 
   /**

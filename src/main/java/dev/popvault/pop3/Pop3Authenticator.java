@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -145,7 +146,13 @@ final class Pop3Authenticator {
         expectLoginOk(user, conn.status("PASS"));
       }
       case APOP -> expectLoginOk(user, conn.status("APOP"));
-      case PLAIN -> finishSasl("AUTH PLAIN", user, "*", pipelined);
+      case PLAIN -> {
+        try {
+          finishSasl("AUTH PLAIN", user, "*", pipelined);
+        } catch (Pop3Exception e) {
+          throw notOffered("PLAIN", e);
+        }
+      }
       default -> throw new IllegalStateException("unhandled method " + chosen);
     }
   }
@@ -211,6 +218,8 @@ final class Pop3Authenticator {
         conn.sendSecret(ascii(label + " "), b64, label + " " + REDACTED, label);
       }
       finishSasl(label, user, "");
+    } catch (Pop3Exception e) {
+      throw notOffered(mechanism, e);
     } finally {
       Arrays.fill(tokenBytes, (byte) 0);
       if (sasl != null) {
@@ -268,6 +277,33 @@ final class Pop3Authenticator {
       Arrays.fill(sasl, (byte) 0);
       Arrays.fill(b64, (byte) 0);
     }
+  }
+
+  /**
+   * Returns {@code refusal} worded for a SASL {@code mechanism} the latest CAPA does not list: "the
+   * server does not offer XOAUTH2 (it offers: USER, PLAIN)", then the server's text; any other
+   * failure unchanged.
+   */
+  private Pop3Exception notOffered(String mechanism, Pop3Exception refusal) {
+    Capabilities capa = conn.capabilities();
+    ResponseCode code = refusal.responseCode();
+    // Without CAPA, or refused for now ([IN-USE], [LOGIN-DELAY], [SYS/...]), the list says nothing.
+    if (refusal.kind() != Pop3Exception.Kind.AUTH
+        || capa.lines().isEmpty()
+        || capa.offersSasl(mechanism)
+        || (code != ResponseCode.NONE && code != ResponseCode.AUTH)) {
+      return refusal;
+    }
+    List<String> offered = capa.loginMethods();
+    String offers =
+        offered.isEmpty()
+            ? "its CAPA lists no login method"
+            : "it offers: " + String.join(", ", offered);
+    return new Pop3Exception(
+        Pop3Exception.Kind.AUTH,
+        "the server does not offer " + mechanism + " (" + offers + "); " + refusal.getMessage(),
+        refusal.responseCode(),
+        refusal.getCause());
   }
 
   /**

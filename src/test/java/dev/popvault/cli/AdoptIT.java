@@ -7,6 +7,7 @@ import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.Getmail;
 import dev.popvault.testsupport.LedgerProbe;
 import dev.popvault.testsupport.Mpop;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.TestRequirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ class AdoptIT {
         deliver(dovecot, uidl);
       }
       Path pass = tmp.resolve("pass");
-      Files.writeString(pass, PASSWORD + "\n");
+      PasswordFiles.write(pass, PASSWORD + "\n");
       Path uidls = tmp.resolve("mpop_uidls");
       Mpop.download(dovecot, "adopter", pass, tmp.resolve("mpop.mbox"), uidls, "--only-new=on");
       assertThat(Files.readString(uidls)).contains("old-1");
@@ -180,7 +181,7 @@ class AdoptIT {
               + "b tb-big 1700000002\nf tb-fetch 1700000003\n"
               + "*other.example adopter\nk tb-other 1700000004\n");
       Path pass = tmp.resolve("pass");
-      Files.writeString(pass, PASSWORD + "\n");
+      PasswordFiles.write(pass, PASSWORD + "\n");
       String url = "pop3://adopter@127.0.0.1:" + dovecot.pop3Port();
       Path archive = tmp.resolve("archive");
       CliRun adopt =
@@ -212,7 +213,7 @@ class AdoptIT {
       DovecotServer dovecot, String tool, Path state, String fresh, String... adopted)
       throws Exception {
     Path pass = tmp.resolve("pass");
-    Files.writeString(pass, PASSWORD + "\n");
+    PasswordFiles.write(pass, PASSWORD + "\n");
     String url = "pop3://adopter@127.0.0.1:" + dovecot.pop3Port();
     Path archive = tmp.resolve("archive");
     CliRun adopt =

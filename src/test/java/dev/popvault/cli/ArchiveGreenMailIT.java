@@ -9,6 +9,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,7 @@ class ArchiveGreenMailIT {
   void setUp() throws IOException {
     archiveDir = tmp.resolve("archive");
     passwordFile = tmp.resolve("pass");
-    Files.writeString(passwordFile, PASSWORD + "\n");
+    PasswordFiles.write(passwordFile, PASSWORD + "\n");
     user = greenMail.setUser("alice@example.test", "alice", PASSWORD);
   }
 
@@ -143,7 +144,7 @@ class ArchiveGreenMailIT {
   @Test
   void wrongPasswordExits77WithOneLineAndDeletesNothing() throws IOException {
     deliver(2);
-    Files.writeString(passwordFile, "wrong-password\n");
+    PasswordFiles.write(passwordFile, "wrong-password\n");
     CliRun run = archive("--delete");
     assertThat(run.exitCode()).as(run.describe()).isEqualTo(77);
     assertThat(run.err().lines()).as(run.describe()).hasSize(1);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ class ArchiveSelectIT {
   void mailbox() throws Exception {
     dovecot = DovecotServer.start(serverDir);
     dovecot.addUser(USER, PASSWORD);
-    Files.writeString(work.resolve("pass"), PASSWORD + "\n");
+    PasswordFiles.write(work.resolve("pass"), PASSWORD + "\n");
     archiveDir = work.resolve("archive");
     deliver(
         "boss-1", "From: The Boss <boss@example.com>\r\nSubject: =?UTF-8?Q?r=C3=A9sum=C3=A9?=\r\n");

@@ -9,10 +9,12 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.CuttingProxy;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,12 +61,26 @@ class ConcurrencyIT {
     return pb.start();
   }
 
+  /** Archives the account "same" in this process, directly from GreenMail. */
+  private static CliRun sameInProcess(Path passwordFile, Path archiveDir) {
+    return CliRun.of(
+        "archive",
+        "pop3://same@127.0.0.1:" + greenMail.getPop3().getPort(),
+        "--account",
+        "same@127.0.0.1",
+        "--allow-plaintext",
+        "--password-file",
+        passwordFile.toString(),
+        "--archive-dir",
+        archiveDir.toString());
+  }
+
   @Test
   void aSecondRunForTheSameAccountExits75AtOnce() throws Exception {
     deliver("same", 3);
     Path archiveDir = tmp.resolve("archive");
     Path passwordFile = tmp.resolve("pass");
-    Files.writeString(passwordFile, "pw-same\n");
+    PasswordFiles.write(passwordFile, "pw-same\n");
     // The first run (another process) hangs on a stalled server while holding the account's lock.
     try (CuttingProxy stalled = CuttingProxy.stallAfter(greenMail.getPop3().getPort(), 20)) {
       Process first = launch("same", stalled.port(), archiveDir);
@@ -76,17 +92,7 @@ class ConcurrencyIT {
         }
         Thread.sleep(300);
         long start = System.nanoTime();
-        CliRun second =
-            CliRun.of(
-                "archive",
-                "pop3://same@127.0.0.1:" + greenMail.getPop3().getPort(),
-                "--account",
-                "same@127.0.0.1",
-                "--allow-plaintext",
-                "--password-file",
-                passwordFile.toString(),
-                "--archive-dir",
-                archiveDir.toString());
+        CliRun second = sameInProcess(passwordFile, archiveDir);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(second.exitCode()).as(second.describe()).isEqualTo(75);
         assertThat(second.err()).contains("another run for same@127.0.0.1 is in progress");
@@ -96,6 +102,12 @@ class ConcurrencyIT {
       }
     }
     assertThat(greenMail.getReceivedMessages()).hasSize(3);
+    // The killed run could not remove its lock file; the next run takes it and removes it.
+    Path lockFile = archiveDir.resolve("locks").resolve("same@127.0.0.1.lock");
+    assertThat(lockFile).exists();
+    CliRun third = sameInProcess(passwordFile, archiveDir);
+    assertThat(third.exitCode()).as(third.describe()).isZero();
+    assertThat(lockFile).as("removed when free").doesNotExist();
   }
 
   @Test
@@ -117,5 +129,8 @@ class ConcurrencyIT {
                 "select a.name || ':' || count(*) from message m join account a"
                     + " on m.account_id = a.id group by a.name order by a.name"))
         .isEqualTo(List.of("one@127.0.0.1:20", "two@127.0.0.1:20"));
+    try (Stream<Path> locks = Files.list(archiveDir.resolve("locks"))) {
+      assertThat(locks).as("no lock file remains after the runs").isEmpty();
+    }
   }
 }

@@ -307,6 +307,57 @@ class ConfigIT {
   }
 
   @Test
+  void aPasswordFileOthersMayReadIsRefusedLikeTheAccountsFile() throws Exception {
+    Path pass = tmp.resolve("pass");
+    Files.writeString(pass, "pw-work\n");
+    Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-r--r--"));
+    String[] args = {
+      "archive",
+      "pop3://alice@127.0.0.1:" + work.port(),
+      "--allow-plaintext",
+      "--archive-dir",
+      tmp.resolve("archive").toString(),
+      "--password-file",
+      pass.toString()
+    };
+    CliRun refused = CliRun.of(args);
+    assertThat(refused.exitCode()).as(refused.describe()).isEqualTo(78);
+    assertThat(refused.err().strip())
+        .endsWith(
+            "password file " + pass + " is readable by group or others; run: chmod 600 " + pass)
+        .doesNotContain("pw-work");
+    assertThat(work.received()).noneMatch(line -> line.startsWith("USER") || line.contains("PASS"));
+
+    Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
+    CliRun accepted = CliRun.of(args);
+    assertThat(accepted.exitCode()).as(accepted.describe()).isZero();
+  }
+
+  @Test
+  void aMechanismTheServerDoesNotOfferIsNamedWithWhatItOffers() throws Exception {
+    FakeMailbox plainOnly = new FakeMailbox().capabilities("USER", "UIDL", "SASL PLAIN");
+    try (ScriptedPop3Server server = ScriptedPop3Server.start(plainOnly)) {
+      CliRun run =
+          CliRun.of(
+              "archive",
+              "pop3://alice@127.0.0.1:" + server.port(),
+              "--allow-plaintext",
+              "--auth",
+              "xoauth2",
+              "--token-command",
+              "printf " + TOKEN,
+              "--archive-dir",
+              tmp.resolve("archive").toString());
+      assertThat(run.exitCode()).as(run.describe()).isEqualTo(77);
+      assertThat(run.err())
+          .as(run.describe())
+          .contains("the server does not offer XOAUTH2 (it offers: USER, PLAIN)")
+          .doesNotContain(TOKEN)
+          .hasLineCount(1);
+    }
+  }
+
+  @Test
   void unknownAccountAndBadKeysAreConfigErrors() throws Exception {
     CliRun unknown = CliRun.of("archive", "--config", config.toString(), "nosuch");
     assertThat(unknown.exitCode()).isEqualTo(78);

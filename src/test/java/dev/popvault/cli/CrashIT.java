@@ -9,6 +9,7 @@ import dev.popvault.testsupport.CorpusMessage;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.LedgerProbe;
 import dev.popvault.testsupport.LedgerWriteLock;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.Pop3Tap;
 import dev.popvault.testsupport.Pop3Tap.Action;
 import java.io.IOException;
@@ -588,7 +589,7 @@ class CrashIT {
       throws Exception {
     Path passwordFile = work.resolve("password");
     if (!Files.exists(passwordFile)) {
-      Files.writeString(passwordFile, PASSWORD + "\n");
+      PasswordFiles.write(passwordFile, PASSWORD + "\n");
     }
     CliRun rerun =
         CliRun.of(

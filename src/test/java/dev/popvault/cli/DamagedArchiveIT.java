@@ -8,6 +8,7 @@ import dev.popvault.testsupport.Corpus;
 import dev.popvault.testsupport.CorpusMessage;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -319,7 +320,7 @@ class DamagedArchiveIT {
   private CliRun run(String user, Path archiveDir, String command, String... extra)
       throws Exception {
     Path passwordFile = tmp.resolve("pass-" + user);
-    Files.writeString(passwordFile, PASSWORD + "\n");
+    PasswordFiles.write(passwordFile, PASSWORD + "\n");
     List<String> args = new ArrayList<>(List.of(command));
     if (command.equals("verify")) {
       assertThat(extra).contains("--repair");

@@ -11,6 +11,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.TestRequirements;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,7 @@ class DeleteIT {
   @BeforeAll
   static void startDovecot() throws Exception {
     dovecot = DovecotServer.start(serverDir);
-    Files.writeString(work.resolve("pass"), PASSWORD + "\n");
+    PasswordFiles.write(work.resolve("pass"), PASSWORD + "\n");
     // All users at once: Dovecot notices a rewritten passwd-file only about once a second.
     for (int i = 1; i <= MAILBOXES; i++) {
       dovecot.addUser("del" + i, PASSWORD);
@@ -438,7 +439,7 @@ class DeleteIT {
                 greenMail.getSmtp().getServerSetup()));
     Path dir = work.resolve("notop");
     Path pass = work.resolve("notop-pass");
-    Files.writeString(pass, "notop-pw\n");
+    PasswordFiles.write(pass, "notop-pw\n");
     String url = "pop3://notop@127.0.0.1:" + greenMail.getPop3().getPort();
     CliRun archive =
         CliRun.of(

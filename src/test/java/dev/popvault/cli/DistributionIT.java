@@ -7,6 +7,7 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.TestRequirements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,5 +108,35 @@ class DistributionIT {
             new String(
                 Files.readAllBytes(home.resolve("man/man1/popvault.1")), StandardCharsets.UTF_8))
         .contains(".TH");
+  }
+
+  /**
+   * bin/popvault builds the jar with Maven on first use; Debian's Maven 3.8 (jansi) wrote a colour
+   * reset (ESC [0m) to stdout and stderr even with -B. .mvn/jvm.config turns that off for every
+   * build of this checkout; this runs Maven as bin/popvault does (goal validate, to stay quick).
+   */
+  @Test
+  void theFirstUseBuildPrintsNoEscapeCodes() throws Exception {
+    TestRequirements.requireCommands("mvn");
+    Path basedir = Path.of(System.getProperty("popvault.basedir", ".")).toAbsolutePath();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "mvn",
+                "-B",
+                "-q",
+                "-DskipTests",
+                "-Dexec.skip",
+                "-Dasciidoctor.skip",
+                "-Dassembly.skipAssembly",
+                "validate")
+            .directory(basedir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("mvn.log").toFile());
+    Process p = pb.start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    byte[] output = Files.readAllBytes(tmp.resolve("mvn.log"));
+    String text = new String(output, StandardCharsets.UTF_8);
+    assertThat(p.exitValue()).as(text).isZero();
+    assertThat(text).as("Maven's output in %s", basedir).doesNotContain("\u001b");
   }
 }

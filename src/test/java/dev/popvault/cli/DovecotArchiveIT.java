@@ -8,6 +8,7 @@ import dev.popvault.testsupport.Corpus;
 import dev.popvault.testsupport.CorpusMessage;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -53,7 +54,7 @@ class DovecotArchiveIT {
 
   private CliRun archive(String user, Path archiveDir, String... extra) throws Exception {
     Path passwordFile = tmp.resolve("pass-" + user);
-    Files.writeString(passwordFile, PASSWORD + "\n");
+    PasswordFiles.write(passwordFile, PASSWORD + "\n");
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -171,7 +172,7 @@ class DovecotArchiveIT {
     String user = "tls";
     dovecot.deliver(user, "one", "Subject: one\r\n\r\nbody\r\n".getBytes());
     Path passwordFile = tmp.resolve("pass-tls");
-    Files.writeString(passwordFile, PASSWORD + "\n");
+    PasswordFiles.write(passwordFile, PASSWORD + "\n");
     Path archiveDir = tmp.resolve("archive-tls");
     String url = "pop3s://" + user + "@127.0.0.1:" + dovecot.pop3sPort();
 

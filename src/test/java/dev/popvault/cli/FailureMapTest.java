@@ -77,6 +77,58 @@ class FailureMapTest {
     assertOneLine(CliRun.of("archive", "--config", config.toString()), 78, "is run-wide");
   }
 
+  @Test
+  void everyNumberAndChoiceIs64OnTheCommandLineAnd78InTheFileWhateverTheCommand() throws Exception {
+    String[][] bad = {
+      {"batch-size", "abc", "0", "must be a positive whole number"},
+      {"max-messages", "x", "0", "must be a positive whole number"},
+      {"checkpoint", "x", "-1", "must be a positive whole number"},
+      {"keep-days", "x", "0", "must be a positive whole number"},
+      {"timeout", "x", "0", "must be a positive whole number"},
+      {"connect-timeout", "x", "-3", "must be a positive whole number"},
+      {"max-size", "zz", "0", "must be"},
+      {"max-bytes", "zz", "0", "must be"},
+      {"codec", "rar", "RAR", "must be one of zstd, gzip, xz, none"},
+      {"auth", "foo", "kerberos", "must be one of auto, user"},
+    };
+    Path config = tmp.resolve("config.toml");
+    for (String[] row : bad) {
+      String key = row[0];
+      for (String value : new String[] {row[1], row[2]}) {
+        assertOneLine(archive("--" + key, value), 64, "--" + key + " " + row[3]);
+        String toml = value.matches("-?\\d+") ? value : "\"" + value + "\"";
+        Files.writeString(config, "[work]\nurl = \"" + URL + "\"\n" + key + " = " + toml + "\n");
+        assertOneLine(
+            CliRun.of("archive", "--config", config.toString()),
+            78,
+            config + ":3: key '" + key + "' " + row[3]);
+      }
+    }
+    Files.writeString(config, "[defaults]\nparallel = 0\n[work]\nurl = \"" + URL + "\"\n");
+    assertOneLine(CliRun.of("archive", "--config", config.toString()), 78, ":2: key 'parallel'");
+    assertOneLine(archive("--parallel", "0"), 64, "--parallel must be a positive whole number");
+    // Commands that use a setting only on some paths still refuse a bad value at once.
+    String archiveDir = tmp.resolve("a").toString();
+    assertOneLine(
+        CliRun.of("upload", "--archive-dir", archiveDir, "--to", "imaps://a@h/F", "--timeout", "0"),
+        64,
+        "--timeout must be a positive whole number");
+    assertOneLine(
+        CliRun.of("upload", "--archive-dir", archiveDir, "--to", "imaps://a@h/F", "--auth", "x"),
+        64,
+        "--auth must be one of");
+    assertOneLine(
+        CliRun.of("verify", "--archive-dir", archiveDir, "--connect-timeout", "0"),
+        64,
+        "--connect-timeout must be a positive whole number");
+    assertOneLine(
+        archive("--pipeline-window", "0"), 64, "--pipeline-window must be a positive whole number");
+    // picocli's own conversions say it in words, not Java type names.
+    CliRun limit = CliRun.of("history", "--archive-dir", archiveDir, "--limit", "many");
+    assertThat(limit.exitCode()).as(limit.describe()).isEqualTo(64);
+    assertThat(limit.err()).contains("'many' is not a whole number").doesNotContain(" int");
+  }
+
   @Command(name = "boom")
   static final class Boom implements Callable<Integer> {
     @Override

@@ -152,7 +152,8 @@ class HomeIT {
     Path ledger = home.resolve("state/ledger.db");
     assertThat(LedgerProbe.number(ledger, "select count(*) from message")).isEqualTo(1);
     assertThat(monthFile(home.resolve("mail"), "acct")).isRegularFile();
-    assertThat(home.resolve("state/locks/acct.lock")).isRegularFile();
+    assertThat(home.resolve("state/locks")).isDirectory();
+    assertThat(home.resolve("state/locks/acct.lock")).as("removed when free").doesNotExist();
     assertThat(tmp.resolve("~")).doesNotExist();
 
     Run verify = launch(home, Map.of(), "verify");

@@ -10,6 +10,7 @@ import dev.popvault.testsupport.DeleAudit;
 import dev.popvault.testsupport.FakeMailbox;
 import dev.popvault.testsupport.LedgerProbe;
 import dev.popvault.testsupport.LyingDisk;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.ScriptedPop3Server;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,7 +55,7 @@ class HostileServerIT {
   void setUp() throws IOException {
     archiveDir = tmp.resolve("archive");
     passwordFile = tmp.resolve("pass");
-    Files.writeString(passwordFile, "any-Pa55word\n");
+    PasswordFiles.write(passwordFile, "any-Pa55word\n");
   }
 
   // ---------------------------------------------------------------- helpers

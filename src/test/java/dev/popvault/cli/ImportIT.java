@@ -9,6 +9,7 @@ import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.Getmail;
 import dev.popvault.testsupport.ImapFolders;
 import dev.popvault.testsupport.Mpop;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.TestRequirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ class ImportIT {
       dovecot.deliver("getmailuser", m.name(), m.content());
       WIRE.add(Corpus.expectedWireBytes(m.content()));
     }
-    Files.writeString(work.resolve("pass"), PASSWORD + "\n");
+    PasswordFiles.write(work.resolve("pass"), PASSWORD + "\n");
     mbox = work.resolve("mpop.mbox");
     // mpop adds a Received header by default; the import keeps whatever the file holds, so
     // without it the imported bytes must be exactly the server's.

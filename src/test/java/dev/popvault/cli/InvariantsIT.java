@@ -16,6 +16,7 @@ import dev.popvault.testsupport.DeleAudit;
 import dev.popvault.testsupport.FakeMailbox;
 import dev.popvault.testsupport.LedgerProbe;
 import dev.popvault.testsupport.LyingDisk;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.ScriptedPop3Server;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,7 +64,7 @@ class InvariantsIT {
   void setUp() throws IOException {
     archiveDir = tmp.resolve("archive");
     passwordFile = tmp.resolve("pass");
-    Files.writeString(passwordFile, PASSWORD + "\n");
+    PasswordFiles.write(passwordFile, PASSWORD + "\n");
     user = greenMail.setUser("inv@example.test", "inv", PASSWORD);
   }
 
@@ -364,7 +365,7 @@ class InvariantsIT {
       }
     }
 
-    Files.writeString(passwordFile, "Wrong-" + PASSWORD + "\n");
+    PasswordFiles.write(passwordFile, "Wrong-" + PASSWORD + "\n");
     CliRun wrong = archive("-vv");
     assertThat(wrong.exitCode()).isEqualTo(77);
     assertThat(wrong.err()).doesNotContain(PASSWORD);

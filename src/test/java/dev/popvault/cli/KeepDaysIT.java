@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ class KeepDaysIT {
               .getBytes(StandardCharsets.US_ASCII));
     }
     Path passwordFile = tmp.resolve("pass");
-    Files.writeString(passwordFile, PASSWORD + "\n");
+    PasswordFiles.write(passwordFile, PASSWORD + "\n");
     Path archiveDir = tmp.resolve("archive");
     ledger = archiveDir.resolve("ledger.db");
     config = tmp.resolve("config.toml");

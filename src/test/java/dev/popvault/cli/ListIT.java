@@ -12,8 +12,8 @@ import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.Corpus;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ class ListIT {
   static void archiveThreeThenOneArrives() throws Exception {
     dovecot = DovecotServer.start(serverDir);
     dovecot.addUser(USER, PASSWORD);
-    Files.writeString(work.resolve("pass"), PASSWORD + "\n");
+    PasswordFiles.write(work.resolve("pass"), PASSWORD + "\n");
     archiveDir = work.resolve("archive");
     deliver(
         "small-2047",

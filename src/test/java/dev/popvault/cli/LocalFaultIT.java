@@ -10,6 +10,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.popvault.ledger.Ledger;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.TestRequirements;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -65,7 +66,7 @@ class LocalFaultIT {
   @BeforeEach
   void setUp() throws IOException {
     passwordFile = tmp.resolve("pass");
-    Files.writeString(passwordFile, PASSWORD + "\n");
+    PasswordFiles.write(passwordFile, PASSWORD + "\n");
     user = greenMail.setUser("lf@example.test", "lf", PASSWORD);
   }
 

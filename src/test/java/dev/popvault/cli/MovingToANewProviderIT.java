@@ -8,6 +8,7 @@ import dev.popvault.testsupport.Corpus;
 import dev.popvault.testsupport.CorpusMessage;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.ImapFolders;
+import dev.popvault.testsupport.PasswordFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,8 +43,8 @@ class MovingToANewProviderIT {
       dovecot.deliver("alice-old", m.name(), m.content());
       SENT.merge(ImapFolders.sha256(Corpus.expectedWireBytes(m.content())), 1, Integer::sum);
     }
-    Files.writeString(home.resolve(".old-pw"), OLD_PASSWORD + "\n");
-    Files.writeString(home.resolve(".new-pw"), NEW_PASSWORD + "\n");
+    PasswordFiles.write(home.resolve(".old-pw"), OLD_PASSWORD + "\n");
+    PasswordFiles.write(home.resolve(".new-pw"), NEW_PASSWORD + "\n");
   }
 
   @AfterAll

@@ -8,6 +8,7 @@ import dev.popvault.testsupport.CorpusMessage;
 import dev.popvault.testsupport.CuttingProxy;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.Pop3Tap;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ class NetworkFaultIT {
       dovecot.addUser(user(i), PASSWORD);
     }
     passwordFile = work.resolve("password");
-    Files.writeString(passwordFile, PASSWORD + "\n");
+    PasswordFiles.write(passwordFile, PASSWORD + "\n");
     deliverAll("clean");
     try (Pop3Tap tap =
         Pop3Tap.start(dovecot.pop3sPort(), dovecot.caFile(), true).fixedGreeting(GREETING)) {

@@ -7,6 +7,8 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.popvault.testsupport.TestRequirements;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,17 +42,19 @@ class ProgressIT {
     }
   }
 
-  private String run(boolean terminal, String... extra) throws Exception {
+  /** Returns the launcher's archive command line for the test mailbox into {@code archiveName}. */
+  private String archiveCommand(String archiveName) {
     String launcher =
         Path.of(System.getProperty("popvault.basedir", "."), "bin", "popvault").toString();
-    String command =
-        launcher
-            + " archive pop3://tty@127.0.0.1:"
-            + greenMail.getPop3().getPort()
-            + " --allow-plaintext --archive-dir "
-            + tmp.resolve(terminal ? "a-tty" : "a-pipe")
-            + " "
-            + String.join(" ", extra);
+    return launcher
+        + " archive pop3://tty@127.0.0.1:"
+        + greenMail.getPop3().getPort()
+        + " --allow-plaintext --archive-dir "
+        + tmp.resolve(archiveName);
+  }
+
+  private String run(boolean terminal, String... extra) throws Exception {
+    String command = archiveCommand(terminal ? "a-tty" : "a-pipe") + " " + String.join(" ", extra);
     List<String> argv =
         terminal
             ? List.of("script", "-qec", command, "/dev/null")
@@ -85,5 +89,31 @@ class ProgressIT {
     TestRequirements.requireCommands("script");
     String tty = run(true, "-q");
     assertThat(tty).doesNotContain("ETA").doesNotContain("5 new");
+  }
+
+  @Test
+  void thePasswordPromptNamesTheMailboxAndTheAccount() throws Exception {
+    TestRequirements.requireCommands("script");
+    String command = archiveCommand("a-prompt") + " --account work";
+    ProcessBuilder pb =
+        new ProcessBuilder("script", "-qec", command, "/dev/null").redirectErrorStream(true);
+    pb.environment().remove("POPVAULT_PASSWORD");
+    Path log = tmp.resolve("prompt.log");
+    pb.redirectOutput(log.toFile());
+    Process p = pb.start();
+    try (OutputStream in = p.getOutputStream()) {
+      // Typed once the prompt is up: the terminal then does not echo it.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.readString(log).contains("Password for") && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      in.write("tty-pw\n".getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
+    }
+    String out = Files.readString(log);
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).contains("Password for tty@127.0.0.1 (account work): ").contains("work: 5 new");
+    assertThat(out).doesNotContain("tty-pw");
   }
 }

@@ -9,6 +9,7 @@ import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.Corpus;
 import dev.popvault.testsupport.CorpusMessage;
 import dev.popvault.testsupport.DovecotServer;
+import dev.popvault.testsupport.PasswordFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,7 +108,7 @@ class SearchExportIT {
       dovecot.deliver("searcher", c[0], bytes);
       SENT.put(c[0], Corpus.expectedWireBytes(bytes));
     }
-    Files.writeString(work.resolve("pass"), PASSWORD + "\n");
+    PasswordFiles.write(work.resolve("pass"), PASSWORD + "\n");
     // Small batches: several frames, so that reading frame by frame is exercised.
     CliRun archive =
         CliRun.archive(

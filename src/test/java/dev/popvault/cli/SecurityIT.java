@@ -7,6 +7,7 @@ import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.DovecotServer.TlsVariant;
 import dev.popvault.testsupport.FakeMailbox;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.ScriptedPop3Server;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,7 @@ class SecurityIT {
   private Path passwordFile() throws IOException {
     Path f = tmp.resolve("pass");
     if (!Files.exists(f)) {
-      Files.writeString(f, PASSWORD + "\n");
+      PasswordFiles.write(f, PASSWORD + "\n");
     }
     return f;
   }

@@ -9,6 +9,7 @@ import dev.popvault.testsupport.CuttingProxy;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.FakeMailbox;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.ScriptedPop3Server;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ class ServerPoliciesIT {
   private Path passwordFile() throws Exception {
     Path file = tmp.resolve("pass");
     if (!Files.exists(file)) {
-      Files.writeString(file, PASSWORD + "\n");
+      PasswordFiles.write(file, PASSWORD + "\n");
     }
     return file;
   }

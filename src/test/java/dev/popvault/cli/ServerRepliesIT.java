@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.FakeMailbox;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.ScriptedPop3Server;
 import dev.popvault.testsupport.TestCertificates;
 import java.io.IOException;
@@ -47,7 +48,7 @@ class ServerRepliesIT {
   void setUp() throws IOException {
     archiveDir = tmp.resolve("archive");
     passwordFile = tmp.resolve("pass");
-    Files.writeString(passwordFile, "any-Pa55word\n");
+    PasswordFiles.write(passwordFile, "any-Pa55word\n");
   }
 
   // ---------------------------------------------------------------- helpers
@@ -309,7 +310,7 @@ class ServerRepliesIT {
    */
   @Test
   void oneLetterPasswordIsHiddenInWhatPopvaultSendsAndServerTextStaysIntact() throws Exception {
-    Files.writeString(passwordFile, "e\n");
+    PasswordFiles.write(passwordFile, "e\n");
     String refusal = "-ERR [IN-USE] Unable to lock maildrop: see the other session";
     FakeMailbox box =
         mailbox()

@@ -7,6 +7,7 @@ import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.Corpus;
 import dev.popvault.testsupport.CorpusMessage;
 import dev.popvault.testsupport.DovecotServer;
+import dev.popvault.testsupport.PasswordFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ class ShowIT {
         "with-id",
         "Message-ID: <show.1@example.org>\r\nSubject: by id\r\n\r\nFrom the id\r\n"
             .getBytes(StandardCharsets.US_ASCII));
-    Files.writeString(work.resolve("pass"), PASSWORD + "\n");
+    PasswordFiles.write(work.resolve("pass"), PASSWORD + "\n");
     CliRun archive =
         CliRun.archive(dovecot, "shower", work.resolve("pass"), work.resolve("archive"));
     assertThat(archive.exitCode()).as(archive.describe()).isZero();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.FakeMailbox;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.ScriptedPop3Server;
 import java.net.SocketException;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class StatusHistoryIT {
     try (ScriptedPop3Server server = ScriptedPop3Server.start(box)) {
       Path archive = tmp.resolve("archive");
       Path wrong = tmp.resolve("wrong");
-      Files.writeString(wrong, "wrong-pw\n");
+      PasswordFiles.write(wrong, "wrong-pw\n");
       String url = "pop3://phantom@127.0.0.1:" + server.port();
       CliRun failed = archiveAs(url, wrong, archive);
       assertThat(failed.exitCode()).as(failed.describe()).isEqualTo(77);
@@ -47,7 +48,7 @@ class StatusHistoryIT {
       assertThat(verify.out() + verify.err()).doesNotContain("phantom");
 
       Path right = tmp.resolve("right");
-      Files.writeString(right, "right-pw\n");
+      PasswordFiles.write(right, "right-pw\n");
       CliRun ok = archiveAs(url, right, archive);
       assertThat(ok.exitCode()).as(ok.describe()).isZero();
       CliRun failedLater = archiveAs(url, wrong, archive);
@@ -88,9 +89,9 @@ class StatusHistoryIT {
     try (ScriptedPop3Server server = ScriptedPop3Server.start(tolerant)) {
       Path archive = tmp.resolve("archive");
       Path pass = tmp.resolve("pass");
-      Files.writeString(pass, "right-pw\n");
+      PasswordFiles.write(pass, "right-pw\n");
       Path wrong = tmp.resolve("wrong");
-      Files.writeString(wrong, "wrong-pw\n");
+      PasswordFiles.write(wrong, "wrong-pw\n");
       Path config = tmp.resolve("config.toml");
       Files.writeString(
           config,

@@ -8,11 +8,11 @@ import dev.popvault.testsupport.CorpusMessage;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.ImapFolders;
 import dev.popvault.testsupport.ImapKillProxy;
+import dev.popvault.testsupport.PasswordFiles;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.Store;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -74,8 +74,8 @@ class UploadIT {
       SENT.merge(sha256(back), 1, Integer::sum);
       NAMES.put(sha256(back), m.name());
     }
-    Files.writeString(work.resolve("pass"), PASSWORD + "\n");
-    Files.writeString(work.resolve("imap-pass"), TARGET_PASSWORD + "\n");
+    PasswordFiles.write(work.resolve("pass"), PASSWORD + "\n");
+    PasswordFiles.write(work.resolve("imap-pass"), TARGET_PASSWORD + "\n");
     CliRun archive =
         CliRun.archive(dovecot, "mover", work.resolve("pass"), work.resolve("archive"));
     assertThat(archive.exitCode()).as(archive.describe()).isZero();
@@ -168,7 +168,7 @@ class UploadIT {
     assertThat(dry.out()).contains("would go to DryRun");
     assertThat(folder("DryRun")).isEmpty();
 
-    Files.writeString(work.resolve("wrong-pass"), "wrong\n");
+    PasswordFiles.write(work.resolve("wrong-pass"), "wrong\n");
     CliRun wrong =
         CliRun.of(
             "upload",

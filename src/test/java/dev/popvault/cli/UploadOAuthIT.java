@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.DovecotServer;
 import dev.popvault.testsupport.ImapFolders;
+import dev.popvault.testsupport.PasswordFiles;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,7 @@ class UploadOAuthIT {
           "m1",
           "Subject: oauth\r\nMessage-ID: <oauth@example.org>\r\n\r\nbody\r\n"
               .getBytes(StandardCharsets.US_ASCII));
-      Files.writeString(work.resolve("pass"), PASSWORD + "\n");
+      PasswordFiles.write(work.resolve("pass"), PASSWORD + "\n");
       CliRun archive =
           CliRun.archive(dovecot, "mover", work.resolve("pass"), work.resolve("archive"));
       assertThat(archive.exitCode()).as(archive.describe()).isZero();

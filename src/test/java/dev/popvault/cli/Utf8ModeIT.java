@@ -8,13 +8,13 @@ import dev.popvault.archive.EncodedMessage;
 import dev.popvault.testsupport.CliRun;
 import dev.popvault.testsupport.FakeMailbox;
 import dev.popvault.testsupport.LedgerProbe;
+import dev.popvault.testsupport.PasswordFiles;
 import dev.popvault.testsupport.RawPop3;
 import dev.popvault.testsupport.ScriptedPop3Server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -61,7 +61,7 @@ class Utf8ModeIT {
   void setUp() throws IOException {
     archiveDir = tmp.resolve("archive");
     passwordFile = tmp.resolve("pass");
-    Files.writeString(passwordFile, "any-Pa55word\n");
+    PasswordFiles.write(passwordFile, "any-Pa55word\n");
   }
 
   /** A mailbox that behaves like courier-pop: CAPA as measured, stand-ins without UTF8. */

@@ -3,8 +3,10 @@ package dev.popvault.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.popvault.testsupport.PasswordFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,7 @@ class PasswordSourceTest {
   @Test
   void readsFirstLineOfFile() throws Exception {
     Path file = tmp.resolve("p");
-    Files.writeString(file, "pässword\nsecond line\n");
+    PasswordFiles.write(file, "pässword\nsecond line\n");
     PasswordSource source =
         PasswordSource.choose(file, null, Duration.ofSeconds(5), Map.of(), null);
     assertThat(source.read()).containsExactly("pässword".toCharArray());
@@ -33,6 +35,32 @@ class PasswordSourceTest {
   }
 
   @Test
+  void aPasswordFileOthersMayReadIsRefusedLikeAnAccountsFileWithAPassword() throws Exception {
+    Path file = tmp.resolve("loose");
+    Files.writeString(file, "secret\n");
+    for (String mode : new String[] {"rw-r-----", "rw----r--"}) {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+      assertThatThrownBy(() -> new PasswordSource.FromFile(file).read())
+          .isInstanceOf(ConfigException.class)
+          .hasMessage(
+              "password file " + file + " is readable by group or others; run: chmod 600 " + file)
+          .hasMessageNotContaining("secret");
+    }
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    assertThat(new PasswordSource.FromFile(file).read()).containsExactly("secret".toCharArray());
+  }
+
+  @Test
+  void thePromptNamesTheMailboxAndAnAccountWithAnotherName() {
+    assertThat(PasswordSource.promptFor("carol", "pop.example.net", "work"))
+        .isEqualTo("Password for carol@pop.example.net (account work): ");
+    assertThat(PasswordSource.promptFor("carol", "pop.example.net", "carol@pop.example.net"))
+        .isEqualTo("Password for carol@pop.example.net: ");
+    assertThat(PasswordSource.promptFor("carol", "imap.example.net", null))
+        .isEqualTo("Password for carol@imap.example.net: ");
+  }
+
+  @Test
   void anEmptyEnvironmentPasswordIsRefusedNotSent() {
     assertThatThrownBy(
             () ->
@@ -45,7 +73,7 @@ class PasswordSourceTest {
   @Test
   void emptyOrMissingFileIsAConfigErrorNamingTheFile() throws Exception {
     Path empty = tmp.resolve("empty");
-    Files.writeString(empty, "\n");
+    PasswordFiles.write(empty, "\n");
     assertThatThrownBy(() -> new PasswordSource.FromFile(empty).read())
         .hasMessageContaining("is empty");
     assertThatThrownBy(() -> new PasswordSource.FromFile(tmp.resolve("missing")).read())

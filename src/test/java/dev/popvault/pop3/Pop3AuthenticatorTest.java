@@ -100,4 +100,32 @@ class Pop3AuthenticatorTest {
     }
     assertThat(server.commands).isEmpty();
   }
+
+  @ParameterizedTest(name = "CAPA ''{0}'', refusal ''{1}'' -> ''{2}''")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "USER,SASL PLAIN | -ERR unknown command | the server does not offer XOAUTH2 (it offers: USER, PLAIN)",
+        "UIDL            | -ERR unknown command | the server does not offer XOAUTH2 (its CAPA lists no login",
+        "SASL XOAUTH2    | -ERR [AUTH] expired  | authentication failed for",
+        "USER            | -ERR [IN-USE] busy   | server refused the login for",
+        "''              | -ERR unknown command | authentication failed for",
+      })
+  void aRefusedMechanismTheServerDoesNotListIsNamedWithWhatItOffers(
+      String capa, String refusal, String message) throws Exception {
+    String capaReply =
+        capa.isEmpty() ? "-ERR no CAPA\r\n" : "+OK\r\n" + capa.replace(",", "\r\n") + "\r\n.\r\n";
+    ReplyingStreams server =
+        new ReplyingStreams(
+            c ->
+                c.equals("CAPA") ? capaReply : c.startsWith("AUTH") ? refusal + "\r\n" : "+OK\r\n");
+    try (Pop3Connection conn = server.connection(SETTINGS, Pop3Log.NONE)) {
+      conn.capa();
+      Pop3Authenticator auth = new Pop3Authenticator(conn);
+      assertThatThrownBy(() -> auth.loginXoauth2(USER, PASSWORD.toCharArray(), false))
+          .isInstanceOfSatisfying(Pop3Exception.class, kind(Kind.AUTH))
+          .hasMessageStartingWith(message)
+          .hasMessageNotContaining(PASSWORD);
+    }
+  }
 }
