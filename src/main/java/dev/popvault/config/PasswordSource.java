@@ -46,27 +46,13 @@ public sealed interface PasswordSource {
   static PasswordSource choose(
       Path file, String command, Duration commandTimeout, Map<String, String> env, Console console)
       throws ConfigException {
-    return choose(null, file, command, commandTimeout, env, console);
+    return choose(null, file, command, commandTimeout, env, console, FromPrompt.PLAIN);
   }
 
   /**
    * Picks the source like {@link #choose(Path, String, Duration, Map, Console)}, with a password
-   * from the accounts file first.
-   */
-  static PasswordSource choose(
-      String inline,
-      Path file,
-      String command,
-      Duration commandTimeout,
-      Map<String, String> env,
-      Console console)
-      throws ConfigException {
-    return choose(inline, file, command, commandTimeout, env, console, FromPrompt.PLAIN);
-  }
-
-  /**
-   * Picks the source like {@link #choose(String, Path, String, Duration, Map, Console)}; a prompt
-   * on the terminal says {@code prompt} (see {@link #promptFor}).
+   * from the accounts file ({@code inline}) first; a prompt on the terminal says {@code prompt}
+   * (see {@link #promptFor}).
    */
   static PasswordSource choose(
       String inline,

@@ -52,21 +52,7 @@ final class Tls {
    * anchors, context) costs tens of milliseconds, which {@link Pop3Connection} spends while the TCP
    * connection and the greeting are under way.
    */
-  static final class Prepared {
-    private final SSLContext context;
-    private final CapturingTrustManager trustManager;
-    private final boolean pinned;
-
-    private Prepared(SSLContext context, CapturingTrustManager trustManager, boolean pinned) {
-      this.context = context;
-      this.trustManager = trustManager;
-      this.pinned = pinned;
-    }
-
-    SSLContext context() {
-      return context;
-    }
-  }
+  record Prepared(SSLContext context, CapturingTrustManager trustManager, boolean pinned) {}
 
   /** Builds the context for {@code trust} with the provider {@link TlsProvider} chooses. */
   static Prepared prepare(TlsTrust trust) throws Pop3Exception {
@@ -89,17 +75,17 @@ final class Tls {
   static SSLSocket handshake(
       Socket raw, String host, int port, boolean implicit, Prepared prepared, Duration readTimeout)
       throws Pop3Exception {
-    CapturingTrustManager tm = prepared.trustManager;
+    CapturingTrustManager tm = prepared.trustManager();
     SSLSocket s;
     try {
-      s = (SSLSocket) prepared.context.getSocketFactory().createSocket(raw, host, port, true);
+      s = (SSLSocket) prepared.context().getSocketFactory().createSocket(raw, host, port, true);
     } catch (IOException e) {
       throw new Pop3Exception(
           Pop3Exception.Kind.CONNECTION_LOST, "connection lost before the TLS handshake", e);
     }
     SSLParameters params = s.getSSLParameters();
     params.setProtocols(supported(s.getSupportedProtocols()));
-    if (!prepared.pinned) {
+    if (!prepared.pinned()) {
       params.setEndpointIdentificationAlgorithm("HTTPS");
     }
     if (!isAddressLiteral(host)) {
@@ -134,7 +120,7 @@ final class Tls {
    * the IMAP upload). Host names are checked by that client.
    */
   static javax.net.ssl.SSLSocketFactory socketFactory(TlsTrust trust) throws Pop3Exception {
-    return prepare(trust).context.getSocketFactory();
+    return prepare(trust).context().getSocketFactory();
   }
 
   /**

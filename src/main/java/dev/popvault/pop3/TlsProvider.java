@@ -1,9 +1,12 @@
 package dev.popvault.pop3;
 
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.Provider;
 import java.util.Locale;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 
 /**
  * Chooses the TLS implementation: Conscrypt (BoringSSL, native) when its library loads, else the
@@ -71,13 +74,12 @@ public final class TlsProvider {
   public static void exercise() throws Pop3Exception {
     Tls.Prepared prepared = Tls.prepare(TlsTrust.system());
     try {
-      javax.net.ssl.SSLEngine engine = prepared.context().createSSLEngine("localhost", 995);
+      SSLEngine engine = prepared.context().createSSLEngine("localhost", 995);
       engine.setUseClientMode(true);
       engine.beginHandshake();
-      java.nio.ByteBuffer out =
-          java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-      engine.wrap(java.nio.ByteBuffer.allocate(0), out);
-    } catch (javax.net.ssl.SSLException e) {
+      ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+      engine.wrap(ByteBuffer.allocate(0), out);
+    } catch (SSLException e) {
       throw new Pop3Exception(Pop3Exception.Kind.TLS, "cannot start a TLS handshake: " + e, e);
     }
   }

@@ -80,7 +80,8 @@ class ArchiveRunTest {
             true,
             pop3,
             "alice",
-            PasswordSource.choose("secret", null, null, Duration.ofSeconds(1), Map.of(), null),
+            PasswordSource.choose(
+                "secret", null, null, Duration.ofSeconds(1), Map.of(), null, "Password: "),
             AuthMethod.USER,
             OAuthMechanism.NONE,
             dir.resolve("archive"),
